@@ -1,0 +1,1 @@
+"""The shared data catalogue: entries, versions, access applications and grants."""

@@ -1,0 +1,1 @@
+"""FISCO BCOS chain client: crypto suites, transactions, ABI, JSON-RPC transports."""

@@ -1,0 +1,111 @@
+"""``alliance init``, ``alliance serve`` and ``alliance db``: running the gateway itself."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any
+
+import click
+from sqlalchemy.exc import SQLAlchemyError
+
+from gateway.bootstrap import Container, build_container
+from gateway.cli.context import cli_settings
+from gateway.settings import Settings
+
+
+def _echo_json(value: Any) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+def _container(ctx: click.Context) -> Container:
+    return build_container(cli_settings(ctx))
+
+
+class DatabaseProblem(click.ClickException):
+    exit_code = 3
+
+    @classmethod
+    def wrap(cls, what: str, exc: SQLAlchemyError) -> DatabaseProblem:
+        cause = getattr(exc, "orig", None) or exc
+        first_line = (str(cause).strip().splitlines() or [""])[0]
+        return cls(f"{what}: {type(cause).__name__}: {first_line}")
+
+
+@click.command()
+@click.pass_context
+def init(ctx: click.Context) -> None:
+    """Create the data directory, schema and keys on first run (idempotent)."""
+    from gateway.instance import initialise
+
+    container = _container(ctx)
+    try:
+        report = initialise(container)
+    except SQLAlchemyError as exc:
+        raise DatabaseProblem.wrap("database unreachable or refused the schema", exc) from exc
+    finally:
+        container.close()
+    _echo_json(dataclasses.asdict(report))
+
+
+@click.group()
+def db() -> None:
+    """Database schema migrations."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True, help="Target revision.")
+@click.pass_context
+def db_upgrade(ctx: click.Context, revision: str) -> None:
+    """Apply migrations up to REVISION."""
+    from gateway.storage.migrate import current_revision, upgrade
+
+    container = _container(ctx)
+    try:
+        upgrade(container.engine, revision)
+        _echo_json({"revision": current_revision(container.engine)})
+    except SQLAlchemyError as exc:
+        raise DatabaseProblem.wrap("migration failed", exc) from exc
+    finally:
+        container.close()
+
+
+@db.command("current")
+@click.pass_context
+def db_current(ctx: click.Context) -> None:
+    """Print the schema revision of the database and the latest one available."""
+    from gateway.storage.migrate import current_revision, head_revision
+
+    container = _container(ctx)
+    try:
+        _echo_json(
+            {
+                "revision": current_revision(container.engine),
+                "head": head_revision(container.engine),
+            }
+        )
+    except SQLAlchemyError as exc:
+        raise DatabaseProblem.wrap("database unreachable", exc) from exc
+    finally:
+        container.close()
+
+
+@click.command()
+@click.option("--host", default=None, help="Bind address (default: http.host).")
+@click.option("--port", type=int, default=None, help="Port (default: http.port, 8080).")
+@click.option("--workers", type=int, default=None, help="Worker processes (default: http.workers).")
+@click.pass_context
+def serve(ctx: click.Context, host: str | None, port: int | None, workers: int | None) -> None:
+    """Serve the gateway with gunicorn (default http://127.0.0.1:8080)."""
+    from gateway.server import GatewayServer
+
+    settings: Settings = cli_settings(ctx)
+    http = settings.http.model_copy(
+        update={
+            key: value
+            for key, value in {"host": host, "port": port, "workers": workers}.items()
+            if value is not None
+        }
+    )
+    settings = settings.model_copy(update={"http": http})
+    GatewayServer(settings).run()

@@ -1,0 +1,1 @@
+"""Guomi (SM2/SM3/SM4) and secp256k1 cryptography behind small interfaces."""

@@ -1,0 +1,198 @@
+"""SM2 through OpenSSL 3 libcrypto, called with :mod:`ctypes`.
+
+Why: OpenSSL's SM2 (GB/T 32918.2) is fast, constant-time, and its calls run without the GIL,
+so verification scales with threads. Only the EVP_PKEY sign/verify primitives are used, over
+the digest e = SM3(Z_A ‖ M) that :mod:`gateway.crypto.sm2` computes (Z_A cached per key), so
+the distinguishing ID never has to cross the C boundary. Keys are handed to OpenSSL as DER
+(SubjectPublicKeyInfo / PKCS#8), which OpenSSL 3 decodes as key type ``SM2``.
+
+Every C object is freed in a ``finally`` block; a loaded key is freed when its Python handle
+is collected. Nothing is loaded at import time: :func:`load` opens the library on first use.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import functools
+from dataclasses import dataclass
+
+from gateway.crypto import _der
+from gateway.crypto.errors import BackendUnavailableError, InvalidKeyError
+
+_c_p = ctypes.c_void_p
+_SIGNATURE_MAX = 80
+
+
+@dataclass(frozen=True)
+class LibCrypto:
+    """The loaded library and the version string it reports."""
+
+    lib: ctypes.CDLL
+    version: str
+
+
+def _declare(lib: ctypes.CDLL) -> None:
+    signatures: dict[str, tuple[list[object], object]] = {
+        "OpenSSL_version": ([ctypes.c_int], ctypes.c_char_p),
+        "d2i_PUBKEY": ([_c_p, ctypes.POINTER(ctypes.c_char_p), ctypes.c_long], _c_p),
+        "d2i_AutoPrivateKey": ([_c_p, ctypes.POINTER(ctypes.c_char_p), ctypes.c_long], _c_p),
+        "EVP_PKEY_free": ([_c_p], None),
+        "EVP_PKEY_is_a": ([_c_p, ctypes.c_char_p], ctypes.c_int),
+        "EVP_PKEY_CTX_new": ([_c_p, _c_p], _c_p),
+        "EVP_PKEY_CTX_free": ([_c_p], None),
+        "EVP_PKEY_sign_init": ([_c_p], ctypes.c_int),
+        "EVP_PKEY_sign": (
+            [
+                _c_p,
+                ctypes.c_char_p,
+                ctypes.POINTER(ctypes.c_size_t),
+                ctypes.c_char_p,
+                ctypes.c_size_t,
+            ],
+            ctypes.c_int,
+        ),
+        "EVP_PKEY_verify_init": ([_c_p], ctypes.c_int),
+        "EVP_PKEY_verify": (
+            [_c_p, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_size_t],
+            ctypes.c_int,
+        ),
+        "ERR_clear_error": ([], None),
+    }
+    for name, (argtypes, restype) in signatures.items():
+        function = getattr(lib, name)
+        function.argtypes = argtypes
+        function.restype = restype
+
+
+@functools.cache
+def load() -> LibCrypto:
+    """Open libcrypto 3 (raises :class:`BackendUnavailableError` if absent or too old)."""
+    candidates = [ctypes.util.find_library("crypto"), "libcrypto.so.3", "libcrypto.3.dylib"]
+    errors = []
+    for candidate in candidates:
+        if not candidate:
+            continue
+        try:
+            lib = ctypes.CDLL(candidate)
+            _declare(lib)
+        except (OSError, AttributeError) as exc:
+            errors.append(f"{candidate}: {exc}")
+            continue
+        version = (lib.OpenSSL_version(0) or b"").decode("ascii", "replace")
+        if not version.startswith("OpenSSL 3"):
+            errors.append(f"{candidate}: {version} is not OpenSSL 3")
+            continue
+        return LibCrypto(lib, version)
+    raise BackendUnavailableError("no usable OpenSSL 3 libcrypto: " + "; ".join(errors))
+
+
+class _Key:
+    """Owns one ``EVP_PKEY*``; freed when the handle is collected."""
+
+    __slots__ = ("_lib", "pointer")
+
+    def __init__(self, lib: ctypes.CDLL, pointer: int) -> None:
+        self._lib = lib
+        self.pointer = pointer
+
+    def __del__(self) -> None:
+        pointer, self.pointer = self.pointer, 0
+        if pointer:
+            self._lib.EVP_PKEY_free(pointer)
+
+
+def _decode_key(lib: ctypes.CDLL, der: bytes, *, private: bool) -> _Key:
+    buffer = ctypes.c_char_p(der)
+    cursor = ctypes.c_char_p(ctypes.cast(buffer, ctypes.c_void_p).value)
+    decoder = lib.d2i_AutoPrivateKey if private else lib.d2i_PUBKEY
+    pointer = decoder(None, ctypes.byref(cursor), len(der))
+    if not pointer:
+        lib.ERR_clear_error()
+        raise InvalidKeyError("OpenSSL rejected the SM2 key")
+    key = _Key(lib, pointer)
+    if lib.EVP_PKEY_is_a(pointer, b"SM2") != 1:
+        raise InvalidKeyError("OpenSSL did not load the key as an SM2 key")
+    return key
+
+
+def _subject_public_key_info(public_key: bytes) -> bytes:
+    from gateway.crypto._sm2_curve import CURVE_OID
+
+    return _der.encode_sequence(
+        _der.encode_sequence(_der.encode_oid("1.2.840.10045.2.1"), _der.encode_oid(CURVE_OID)),
+        _der.encode_bit_string(b"\x04" + public_key),
+    )
+
+
+def _pkcs8(private_key: bytes, public_key: bytes) -> bytes:
+    from gateway.crypto._sm2_curve import CURVE_OID
+
+    inner = _der.encode_sequence(
+        _der.encode_integer(1),
+        _der.encode(_der.OCTET_STRING, private_key),
+        _der.encode(0xA1, _der.encode_bit_string(b"\x04" + public_key)),
+    )
+    return _der.encode_sequence(
+        _der.encode_integer(0),
+        _der.encode_sequence(_der.encode_oid("1.2.840.10045.2.1"), _der.encode_oid(CURVE_OID)),
+        _der.encode(_der.OCTET_STRING, inner),
+    )
+
+
+class OpenSslSm2:
+    """SM2 sign/verify over e with OpenSSL libcrypto; releases the GIL during each call."""
+
+    name = "openssl"
+
+    def __init__(self) -> None:
+        self._crypto = load()
+
+    @property
+    def version(self) -> str:
+        return self._crypto.version
+
+    def prepare_public(self, public_key: bytes) -> _Key:
+        return _decode_key(self._crypto.lib, _subject_public_key_info(public_key), private=False)
+
+    def prepare_private(self, private_key: bytes, public_key: bytes) -> _Key:
+        return _decode_key(self._crypto.lib, _pkcs8(private_key, public_key), private=True)
+
+    def sign_digest(self, key: object, digest: bytes) -> tuple[int, int]:
+        if not isinstance(key, _Key):
+            raise TypeError("not an OpenSSL SM2 key handle")
+        lib = self._crypto.lib
+        signature = ctypes.create_string_buffer(_SIGNATURE_MAX)
+        length = ctypes.c_size_t(_SIGNATURE_MAX)
+        context = lib.EVP_PKEY_CTX_new(key.pointer, None)
+        if not context:
+            raise MemoryError("EVP_PKEY_CTX_new failed")
+        try:
+            if (
+                lib.EVP_PKEY_sign_init(context) != 1
+                or lib.EVP_PKEY_sign(context, signature, ctypes.byref(length), digest, len(digest))
+                != 1
+            ):
+                lib.ERR_clear_error()
+                raise InvalidKeyError("OpenSSL could not sign with this SM2 key")
+        finally:
+            lib.EVP_PKEY_CTX_free(context)
+        return _der.decode_signature(signature.raw[: length.value])
+
+    def verify_digest(self, key: object, digest: bytes, r: int, s: int) -> bool:
+        if not isinstance(key, _Key):
+            raise TypeError("not an OpenSSL SM2 key handle")
+        lib = self._crypto.lib
+        der = _der.encode_signature(r, s)
+        context = lib.EVP_PKEY_CTX_new(key.pointer, None)
+        if not context:
+            raise MemoryError("EVP_PKEY_CTX_new failed")
+        try:
+            result = lib.EVP_PKEY_verify_init(context)
+            if result == 1:
+                result = lib.EVP_PKEY_verify(context, der, len(der), digest, len(digest))
+        finally:
+            lib.EVP_PKEY_CTX_free(context)
+        if result != 1:
+            lib.ERR_clear_error()
+        return result == 1

@@ -1,0 +1,72 @@
+"""Hash functions: SM3 (GB/T 32905), Ethereum Keccak-256, HMAC-SM3 (RFC 2104 over SM3).
+
+SM3 and HMAC-SM3 come from OpenSSL through :mod:`hashlib`; Keccak-256 (the pre-standard
+Keccak padding used by Ethereum and FISCO BCOS, *not* SHA3-256) comes from eth-hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from typing import Protocol
+
+from eth_hash.auto import keccak as _keccak
+
+SM3_DIGEST_SIZE = 32
+
+
+def sm3(data: bytes) -> bytes:
+    """SM3 digest of ``data`` (GB/T 32905-2016), 32 bytes."""
+    return hashlib.new("sm3", data).digest()
+
+
+def keccak256(data: bytes) -> bytes:
+    """Keccak-256 as used by Ethereum and non-guomi FISCO BCOS (differs from SHA3-256)."""
+    return bytes(_keccak(data))
+
+
+def hmac_sm3(key: bytes, data: bytes) -> bytes:
+    """HMAC (RFC 2104) with SM3 as the hash; 32 bytes. Used for keyed digests of personal data."""
+    return hmac.new(key, data, "sm3").digest()
+
+
+class Hasher(Protocol):
+    """A named hash function, so a crypto suite can carry its hash as a value."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def digest_size(self) -> int: ...
+
+    def hash(self, data: bytes) -> bytes: ...
+
+
+class Sm3Hasher:
+    """:class:`Hasher` for SM3."""
+
+    name = "sm3"
+    digest_size = SM3_DIGEST_SIZE
+
+    def hash(self, data: bytes) -> bytes:
+        return sm3(data)
+
+    def __repr__(self) -> str:
+        return "Sm3Hasher()"
+
+
+class Keccak256Hasher:
+    """:class:`Hasher` for Ethereum Keccak-256."""
+
+    name = "keccak256"
+    digest_size = 32
+
+    def hash(self, data: bytes) -> bytes:
+        return keccak256(data)
+
+    def __repr__(self) -> str:
+        return "Keccak256Hasher()"
+
+
+SM3: Hasher = Sm3Hasher()
+KECCAK256: Hasher = Keccak256Hasher()

@@ -1,0 +1,1 @@
+"""devnode: an embedded single-node FISCO BCOS 2.x compatible chain running py-evm."""

@@ -1,0 +1,329 @@
+"""Durable storage of the devnode: one SQLite file under the data directory.
+
+SQLite in WAL mode with ``synchronous=FULL`` makes every committed SQL transaction durable
+(the WAL is fsync'ed at commit), which gives the two guarantees the devnode promises:
+
+* a transaction is written to ``pending`` and committed *before* ``sendRawTransaction``
+  returns its hash, so an acknowledged transaction survives ``kill -9``;
+* a sealed block, its transactions and receipts, the trie nodes of its state and the removal
+  of its transactions from ``pending`` are one SQL transaction: after a crash the node is
+  either before or after the block, never in between.
+
+State is py-evm's account trie; its nodes are content-addressed rows of ``trie_nodes``, so
+restoring the state after a restart is reopening the head block's state root.
+An advisory ``flock`` on ``LOCK`` keeps a second process off the same directory (the kernel
+drops it when the process dies, even by ``kill -9``).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from gateway.devnode.errors import DataDirectoryLocked, StoreError
+
+DATABASE_FILE = "chain.sqlite3"
+LOCK_FILE = "LOCK"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS blocks (
+    number INTEGER PRIMARY KEY,
+    hash BLOB NOT NULL UNIQUE,
+    state_root BLOB NOT NULL,
+    header_json TEXT NOT NULL,
+    tx_hashes BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS transactions (
+    hash BLOB PRIMARY KEY,
+    block_number INTEGER NOT NULL,
+    idx INTEGER NOT NULL,
+    nonce TEXT NOT NULL,
+    tx_json TEXT NOT NULL,
+    receipt_json TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS transactions_by_block ON transactions (block_number, idx);
+CREATE TABLE IF NOT EXISTS pending (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    hash BLOB NOT NULL UNIQUE,
+    raw BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS trie_nodes (key BLOB PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
+"""
+
+
+@dataclass(frozen=True)
+class StoredBlock:
+    number: int
+    hash: bytes
+    state_root: bytes
+    header: dict[str, Any]
+    tx_hashes: tuple[bytes, ...]
+
+
+@dataclass(frozen=True)
+class CommittedTransaction:
+    """One row of a sealed block, ready to store."""
+
+    hash: bytes
+    index: int
+    nonce: int
+    tx_json: dict[str, Any]
+    receipt_json: dict[str, Any]
+    failed: bool
+
+
+class ChainStore:
+    """Blocks, transactions, receipts, the pending pool and the state trie, in one file."""
+
+    def __init__(self, data_dir: str | os.PathLike[str]) -> None:
+        self.data_dir = Path(data_dir)
+        self._lock = threading.RLock()
+        self._lock_fd: int | None = None
+        self._db: sqlite3.Connection | None = None
+
+    # -- lifecycle -----------------------------------------------------------------------
+    def open(self) -> None:
+        try:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.data_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise StoreError(f"cannot open data directory {self.data_dir}: {exc}") from exc
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            os.close(fd)
+            raise DataDirectoryLocked(
+                f"another devnode is using the data directory {self.data_dir}"
+            ) from exc
+        self._lock_fd = fd
+        try:
+            db = sqlite3.connect(
+                self.data_dir / DATABASE_FILE, check_same_thread=False, isolation_level=None
+            )
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")
+            db.executescript(_SCHEMA)
+        except sqlite3.Error as exc:
+            self._release_lock()
+            raise StoreError(f"cannot open the chain database: {exc}") from exc
+        self._db = db
+
+    def close(self) -> None:
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None
+            self._release_lock()
+
+    def _release_lock(self) -> None:
+        if self._lock_fd is not None:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        if self._db is None:
+            raise StoreError("the chain store is closed")
+        return self._db
+
+    def _write(self) -> _WriteTransaction:
+        return _WriteTransaction(self)
+
+    # -- meta ----------------------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        with self._lock:
+            row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._write() as db:
+            db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    # -- pending pool --------------------------------------------------------------------
+    def add_pending(self, tx_hash: bytes, raw: bytes) -> None:
+        """Persist an accepted transaction; returns once the write is durable."""
+        with self._write() as db:
+            db.execute("INSERT OR IGNORE INTO pending (hash, raw) VALUES (?, ?)", (tx_hash, raw))
+
+    def drop_pending(self, hashes: Iterable[bytes]) -> None:
+        with self._write() as db:
+            db.executemany("DELETE FROM pending WHERE hash = ?", [(h,) for h in hashes])
+
+    def pending(self) -> list[tuple[bytes, bytes]]:
+        with self._lock:
+            rows = self.db.execute("SELECT hash, raw FROM pending ORDER BY seq").fetchall()
+        return [(bytes(h), bytes(r)) for h, r in rows]
+
+    # -- blocks --------------------------------------------------------------------------
+    def commit_block(
+        self,
+        block: StoredBlock,
+        transactions: list[CommittedTransaction],
+        trie_nodes: dict[bytes, bytes],
+        dropped: Iterable[bytes] = (),
+    ) -> None:
+        """Store a sealed block and everything it needs, atomically and durably."""
+        failed = sum(1 for tx in transactions if tx.failed)
+        with self._write() as db:
+            db.executemany(
+                "INSERT OR IGNORE INTO trie_nodes (key, value) VALUES (?, ?)", trie_nodes.items()
+            )
+            db.execute(
+                "INSERT INTO blocks (number, hash, state_root, header_json, tx_hashes)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (
+                    block.number,
+                    block.hash,
+                    block.state_root,
+                    json.dumps(block.header, separators=(",", ":")),
+                    b"".join(block.tx_hashes),
+                ),
+            )
+            db.executemany(
+                "INSERT INTO transactions (hash, block_number, idx, nonce, tx_json, receipt_json)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        tx.hash,
+                        block.number,
+                        tx.index,
+                        format(tx.nonce, "x"),
+                        json.dumps(tx.tx_json, separators=(",", ":")),
+                        json.dumps(tx.receipt_json, separators=(",", ":")),
+                    )
+                    for tx in transactions
+                ],
+            )
+            gone = [(tx.hash,) for tx in transactions] + [(h,) for h in dropped]
+            db.executemany("DELETE FROM pending WHERE hash = ?", gone)
+            for key, delta in (("tx_sum", len(transactions)), ("failed_tx_sum", failed)):
+                db.execute(
+                    "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key)"
+                    " DO UPDATE SET value = CAST(value AS INTEGER) + ?",
+                    (key, str(delta), delta),
+                )
+
+    def _block(self, row: Any) -> StoredBlock | None:
+        if row is None:
+            return None
+        number, block_hash, state_root, header_json, tx_hashes = row
+        blob = bytes(tx_hashes)
+        return StoredBlock(
+            number=number,
+            hash=bytes(block_hash),
+            state_root=bytes(state_root),
+            header=json.loads(header_json),
+            tx_hashes=tuple(blob[i : i + 32] for i in range(0, len(blob), 32)),
+        )
+
+    _BLOCK_COLUMNS = "number, hash, state_root, header_json, tx_hashes"
+
+    def head(self) -> StoredBlock | None:
+        with self._lock:
+            row = self.db.execute(
+                f"SELECT {self._BLOCK_COLUMNS} FROM blocks ORDER BY number DESC LIMIT 1"  # noqa: S608
+            ).fetchone()
+        return self._block(row)
+
+    def block_by_number(self, number: int) -> StoredBlock | None:
+        with self._lock:
+            row = self.db.execute(
+                f"SELECT {self._BLOCK_COLUMNS} FROM blocks WHERE number = ?",  # noqa: S608
+                (number,),
+            ).fetchone()
+        return self._block(row)
+
+    def block_by_hash(self, block_hash: bytes) -> StoredBlock | None:
+        with self._lock:
+            row = self.db.execute(
+                f"SELECT {self._BLOCK_COLUMNS} FROM blocks WHERE hash = ?",  # noqa: S608
+                (block_hash,),
+            ).fetchone()
+        return self._block(row)
+
+    # -- transactions --------------------------------------------------------------------
+    def transaction_json(self, tx_hash: bytes) -> dict[str, Any] | None:
+        with self._lock:
+            row = self.db.execute(
+                "SELECT tx_json FROM transactions WHERE hash = ?", (tx_hash,)
+            ).fetchone()
+        return None if row is None else dict(json.loads(row[0]))
+
+    def receipt_json(self, tx_hash: bytes) -> dict[str, Any] | None:
+        with self._lock:
+            row = self.db.execute(
+                "SELECT receipt_json FROM transactions WHERE hash = ?", (tx_hash,)
+            ).fetchone()
+        return None if row is None else dict(json.loads(row[0]))
+
+    def transactions_of_block(self, number: int) -> list[dict[str, Any]]:
+        with self._lock:
+            rows = self.db.execute(
+                "SELECT tx_json FROM transactions WHERE block_number = ? ORDER BY idx", (number,)
+            ).fetchall()
+        return [dict(json.loads(row[0])) for row in rows]
+
+    def has_transaction(self, tx_hash: bytes) -> bool:
+        with self._lock:
+            row = self.db.execute(
+                "SELECT 1 FROM transactions WHERE hash = ?", (tx_hash,)
+            ).fetchone()
+        return row is not None
+
+    def nonces_since(self, first_block: int) -> Iterator[tuple[int, int]]:
+        """``(block_number, nonce)`` of the transactions sealed from ``first_block`` on."""
+        with self._lock:
+            rows = self.db.execute(
+                "SELECT block_number, nonce FROM transactions WHERE block_number >= ?",
+                (first_block,),
+            ).fetchall()
+        for number, nonce in rows:
+            yield int(number), int(nonce, 16)
+
+    def counters(self) -> tuple[int, int]:
+        """Total and failed transaction counts (``getTotalTransactionCount``)."""
+        total = self.get_meta("tx_sum")
+        failed = self.get_meta("failed_tx_sum")
+        return int(total or 0), int(failed or 0)
+
+    # -- state trie ----------------------------------------------------------------------
+    def load_trie_node(self, key: bytes) -> bytes | None:
+        with self._lock:
+            row = self.db.execute("SELECT value FROM trie_nodes WHERE key = ?", (key,)).fetchone()
+        return None if row is None else bytes(row[0])
+
+
+class _WriteTransaction:
+    """``with store._write() as db:`` — one durable SQL transaction under the store lock."""
+
+    def __init__(self, store: ChainStore) -> None:
+        self._store = store
+
+    def __enter__(self) -> sqlite3.Connection:
+        self._store._lock.acquire()
+        try:
+            db = self._store.db
+            db.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            self._store._lock.release()
+            raise
+        return db
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        try:
+            db = self._store.db
+            if exc_type is None:
+                db.execute("COMMIT")
+            else:
+                db.execute("ROLLBACK")
+        finally:
+            self._store._lock.release()

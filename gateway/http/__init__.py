@@ -1,0 +1,1 @@
+"""The HTTP edge: request id, body checks, problem+json errors, health and API docs."""

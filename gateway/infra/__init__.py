@@ -1,0 +1,1 @@
+"""Adapters to infrastructure the gateway shares across replicas (Redis)."""

@@ -1,0 +1,77 @@
+"""Readiness checks: each dependency answers a cheap probe, reported with detail."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import redis
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from gateway.storage.migrate import current_revision, head_revision
+
+Probe = Callable[[], dict[str, Any]]
+
+
+@dataclass
+class Readiness:
+    """Named probes run in order; a probe raising an expected error reports ``error``."""
+
+    probes: dict[str, Probe] = field(default_factory=dict)
+
+    def add(self, name: str, probe: Probe) -> None:
+        self.probes[name] = probe
+
+    def run(self) -> dict[str, dict[str, Any]]:
+        results: dict[str, dict[str, Any]] = {}
+        for name, probe in self.probes.items():
+            started = time.perf_counter()
+            try:
+                detail = probe()
+            except ProbeFailed as exc:
+                detail = {"status": "error", "error": str(exc)}
+            detail.setdefault("status", "ok")
+            detail["latency_ms"] = round((time.perf_counter() - started) * 1000, 2)
+            results[name] = detail
+        return results
+
+
+class ProbeFailed(Exception):
+    """A dependency did not answer its probe; the message says how."""
+
+
+def database_probe(engine: Engine) -> Probe:
+    def probe() -> dict[str, Any]:
+        try:
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            revision, head = current_revision(engine), head_revision(engine)
+        except SQLAlchemyError as exc:
+            raise ProbeFailed(
+                f"{type(exc).__name__}: {exc.__class__.__doc__ or ''}".strip()
+            ) from exc
+        detail: dict[str, Any] = {
+            "backend": engine.dialect.name,
+            "revision": revision,
+            "head": head,
+        }
+        if revision != head:
+            detail["status"] = "error"
+            detail["error"] = "schema is not at the latest migration; run `alliance db upgrade`"
+        return detail
+
+    return probe
+
+
+def redis_probe(client: redis.Redis, embedded: bool) -> Probe:
+    def probe() -> dict[str, Any]:
+        try:
+            client.ping()
+        except redis.RedisError as exc:
+            raise ProbeFailed(f"{type(exc).__name__}: {exc}") from exc
+        return {"backend": "embedded" if embedded else "redis"}
+
+    return probe

@@ -1,0 +1,200 @@
+"""Typed settings, loaded once: ``conf/defaults.toml`` → optional file → ``ALLIANCE_*`` variables.
+
+A TOML section ``[http]`` with key ``port`` is the setting ``http.port`` and the environment
+variable ``ALLIANCE_HTTP_PORT``; top-level keys such as ``data_dir`` map to ``ALLIANCE_DATA_DIR``.
+Any invalid value stops start-up with a :class:`SettingsError` naming the setting.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+ENV_PREFIX = "ALLIANCE_"
+CONFIG_ENV = "ALLIANCE_CONFIG"
+DEFAULTS_FILE = "defaults.toml"
+
+
+class SettingsError(Exception):
+    """A setting is missing or invalid; the message names it and is fit for one line."""
+
+    code = "invalid_settings"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class HttpSettings(_Section):
+    host: str = Field(min_length=1)
+    port: int = Field(ge=0, le=65535)
+    workers: int = Field(ge=1, le=64)
+    threads: int = Field(ge=1, le=256)
+    timeout: int = Field(ge=1, le=3600)
+    max_body_bytes: int = Field(ge=1024, le=1 << 30)
+    public_url: str = ""
+
+
+class LogSettings(_Section):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+    format: Literal["json", "text"]
+
+    @field_validator("level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+
+class ChainSettings(_Section):
+    rpc_url: str = ""
+    version: Literal[2, 3]
+    suite: Literal["sm", "ecdsa"]
+    chain_id: int = Field(ge=0)
+    group_id: int = Field(ge=0)
+    timeout: float = Field(gt=0, le=600)
+
+    @field_validator("rpc_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL, or empty for the devnode")
+        return value
+
+
+class CryptoSettings(_Section):
+    sm2_user_id: str = Field(min_length=1, max_length=8191)
+
+
+class Settings(_Section):
+    """Every setting of the gateway. Built by :func:`load_settings`, never mutated."""
+
+    data_dir: Path
+    database_url: str = ""
+    redis_url: str = ""
+    http: HttpSettings
+    log: LogSettings
+    chain: ChainSettings
+    crypto: CryptoSettings
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        if not value:
+            return value
+        try:
+            url = make_url(value)
+        except ArgumentError as exc:
+            raise ValueError(f"{value!r} is not a database URL") from exc
+        if url.get_backend_name() not in ("sqlite", "postgresql"):
+            raise ValueError("only sqlite:// and postgresql:// URLs are supported")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str) -> str:
+        if value and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must be a redis://, rediss:// or unix:// URL, or empty")
+        return value
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The URL handed to SQLAlchemy: the embedded SQLite file unless one is configured."""
+        if not self.database_url:
+            return f"sqlite:///{(self.data_dir / 'gateway.db').resolve()}"
+        url = make_url(self.database_url)
+        if url.drivername in ("postgresql", "postgres", "postgresql+psycopg2"):
+            url = url.set(drivername="postgresql+psycopg")
+        return url.render_as_string(hide_password=False)
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.data_dir / "keys"
+
+    @property
+    def base_url(self) -> str:
+        return self.http.public_url or f"http://{self.http.host}:{self.http.port}"
+
+
+def conf_dir() -> Path:
+    """Directory holding ``defaults.toml``: the source tree's ``conf/`` or the installed copy."""
+    candidates = [
+        Path(__file__).resolve().parent.parent / "conf",
+        Path(sys.prefix) / "share" / "alliance-gateway" / "conf",
+    ]
+    for candidate in candidates:
+        if (candidate / DEFAULTS_FILE).is_file():
+            return candidate
+    raise SettingsError(f"cannot find {DEFAULTS_FILE} in any of: {', '.join(map(str, candidates))}")
+
+
+def _read_toml(path: Path, what: str) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError as exc:
+        raise SettingsError(f"{what} {path} does not exist") from exc
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise SettingsError(f"{what} {path} is not readable TOML: {exc}") from exc
+
+
+def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _env_layer(defaults: Mapping[str, Any], environ: Mapping[str, str]) -> dict[str, Any]:
+    """Map ``ALLIANCE_SECTION_KEY`` variables onto the keys the defaults file declares."""
+    layer: dict[str, Any] = {}
+    for key, value in defaults.items():
+        if isinstance(value, Mapping):
+            for sub_key in value:
+                name = f"{ENV_PREFIX}{key}_{sub_key}".upper()
+                if name in environ:
+                    layer.setdefault(key, {})[sub_key] = environ[name]
+        else:
+            name = f"{ENV_PREFIX}{key}".upper()
+            if name in environ:
+                layer[key] = environ[name]
+    return layer
+
+
+def _describe(location: tuple[int | str, ...]) -> str:
+    dotted = ".".join(str(part) for part in location)
+    env = ENV_PREFIX + "_".join(str(part) for part in location).upper()
+    return f"{dotted} ({env})"
+
+
+def load_settings(
+    config_file: str | os.PathLike[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Load and validate the settings; raise :class:`SettingsError` naming the first bad one."""
+    environ = os.environ if environ is None else environ
+    defaults = _read_toml(conf_dir() / DEFAULTS_FILE, "defaults file")
+    layered = defaults
+    config_file = config_file or environ.get(CONFIG_ENV) or None
+    if config_file:
+        layered = _merge(layered, _read_toml(Path(config_file), "settings file"))
+    layered = _merge(layered, _env_layer(defaults, environ))
+    try:
+        return Settings.model_validate(layered)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        location = tuple(first["loc"])
+        reason = first["msg"].removeprefix("Value error, ")
+        if first["type"] == "extra_forbidden":
+            raise SettingsError(f"unknown setting {'.'.join(map(str, location))}") from exc
+        raise SettingsError(f"invalid setting {_describe(location)}: {reason}") from exc

@@ -1,0 +1,1 @@
+"""SQL storage: engine construction, the table metadata, and Alembic migrations."""

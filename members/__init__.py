@@ -1,0 +1,1 @@
+"""Member departments of the alliance: lifecycle, credentials, registry index."""
