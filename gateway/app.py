@@ -48,12 +48,12 @@ def build_app(settings: Settings | None = None) -> Flask:
     app.extensions["alliance"] = container
 
     register_guards(app)
-    register_problem_handlers(app)
     app.register_blueprint(health.blp)
     app.register_blueprint(docs.blp)
 
     api = Api(app)
     app.extensions["alliance_api"] = api
+    register_problem_handlers(app)  # after Api(): replaces flask-smorest's JSON error handler
     for blueprint in _api_blueprints():
         api.register_blueprint(blueprint, url_prefix=API_PREFIX + (blueprint.url_prefix or ""))
     app.logger.info("gateway %s ready to serve", __version__)

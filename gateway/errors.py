@@ -16,9 +16,10 @@ class GatewayError(Exception):
     status: ClassVar[int] = 400
     title: ClassVar[str] = "Request failed"
 
-    def __init__(self, detail: str, **extra: Any) -> None:
+    def __init__(self, detail: str, *, headers: dict[str, str] | None = None, **extra: Any) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.headers = headers or {}
         self.extra = extra
 
 

@@ -6,7 +6,6 @@ creates what is missing, so running ``alliance init`` again changes nothing.
 
 from __future__ import annotations
 
-import os
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -62,8 +61,8 @@ def _ensure_instance_id(container: Container, report: InitReport) -> None:
 
 
 def _ensure_gateway_key(container: Container, report: InitReport) -> None:
-    from gateway.crypto.hashing import sm3
     from gateway.crypto.keyfiles import load_private_key, write_private_key
+    from gateway.crypto.signing import address_of
     from gateway.crypto.sm2 import Sm2PrivateKey
 
     path = container.settings.keys_dir / GATEWAY_KEY_FILE
@@ -71,11 +70,10 @@ def _ensure_gateway_key(container: Container, report: InitReport) -> None:
         key = load_private_key(path)
     else:
         key = Sm2PrivateKey.generate()
-        write_private_key(key, path)
-        os.chmod(path, 0o600)
+        write_private_key(path, key)
         report.created.append(str(path))
     report.gateway_key = str(path)
-    report.gateway_address = "0x" + sm3(key.public_key.to_bytes())[12:].hex()
+    report.gateway_address = address_of(key.public_key)
 
 
 def initialise(container: Container) -> InitReport:

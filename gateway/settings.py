@@ -73,6 +73,25 @@ class CryptoSettings(_Section):
     sm2_user_id: str = Field(min_length=1, max_length=8191)
 
 
+class OAuthSettings(_Section):
+    issuer: str = ""
+    access_token_ttl: int = Field(ge=30, le=86400)
+    assertion_max_age: int = Field(ge=10, le=3600)
+    token_rate_limit: str = Field(min_length=1)
+    api_rate_limit: str = Field(min_length=1)
+
+    @field_validator("token_rate_limit", "api_rate_limit")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        from limits import parse_many
+
+        try:
+            parse_many(value)
+        except ValueError as exc:
+            raise ValueError(f"{value!r} is not a rate limit such as '30/minute'") from exc
+        return value
+
+
 class Settings(_Section):
     """Every setting of the gateway. Built by :func:`load_settings`, never mutated."""
 
@@ -83,6 +102,7 @@ class Settings(_Section):
     log: LogSettings
     chain: ChainSettings
     crypto: CryptoSettings
+    oauth: OAuthSettings
 
     @field_validator("database_url")
     @classmethod
@@ -120,7 +140,11 @@ class Settings(_Section):
 
     @property
     def base_url(self) -> str:
-        return self.http.public_url or f"http://{self.http.host}:{self.http.port}"
+        return (self.http.public_url or f"http://{self.http.host}:{self.http.port}").rstrip("/")
+
+    @property
+    def issuer(self) -> str:
+        return (self.oauth.issuer or self.base_url).rstrip("/")
 
 
 def conf_dir() -> Path:

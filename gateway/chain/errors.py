@@ -67,6 +67,12 @@ class TxReverted(ChainError):
         self.receipt = receipt
 
 
+class CallReverted(TxReverted):
+    """A read-only ``call`` that the contract refused (no receipt, no state change)."""
+
+    code = "call_reverted"
+
+
 class ReceiptTimeout(ChainError):
     """No receipt appeared for a sent transaction before the deadline."""
 

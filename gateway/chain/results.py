@@ -158,9 +158,14 @@ def parse_log(value: object, receipt: Mapping[str, Any] | None = None) -> LogEnt
     )
 
 
-def parse_receipt(value: object, fisco_version: int) -> Receipt:
-    """A receipt from 2.x (``logs``, hex numbers) or 3.x (``logEntries``, ints)."""
+def parse_receipt(value: object, fisco_version: int, *, block_number: int | None = None) -> Receipt:
+    """A receipt from 2.x (``logs``, hex numbers) or 3.x (``logEntries``, ints).
+
+    ``block_number`` fills in receipts that leave it out (2.x batch receipts).
+    """
     obj = _obj(value, "receipt")
+    if "blockNumber" not in obj and block_number is not None:
+        obj = {**obj, "blockNumber": block_number}
     logs = obj.get("logEntries") if fisco_version >= 3 else obj.get("logs")
     if logs is None:
         logs = obj.get("logs") or obj.get("logEntries") or []

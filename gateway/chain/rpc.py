@@ -13,6 +13,14 @@ from typing import Any
 
 from gateway.chain.errors import ResponseFormatError
 from gateway.chain.hexutil import data_bytes, quantity, to_hex
+from gateway.chain.node_info import (
+    SyncStatus,
+    SystemConfig,
+    TotalTransactionCount,
+    parse_sync_status,
+    parse_system_config,
+    parse_total_transaction_count,
+)
 from gateway.chain.results import (
     Block,
     CallResult,
@@ -25,6 +33,7 @@ from gateway.chain.results import (
     parse_receipt,
     parse_transaction,
 )
+from gateway.chain.rpc_results import parse_rpc_result
 from gateway.chain.transport.base import Transport
 
 
@@ -59,6 +68,19 @@ class NodeRpc(ABC):
     def sealer_list(self) -> tuple[str, ...]:
         return parse_node_list(self._call("getSealerList"))
 
+    def query(self, method: str, *params: Any) -> Any:
+        """Any documented read method, group-prefixed, as its typed result."""
+        return parse_rpc_result(method, self._call(method, *params), self.fisco_version)
+
+    def total_transaction_count(self) -> TotalTransactionCount:
+        return parse_total_transaction_count(self._call("getTotalTransactionCount"))
+
+    def system_config(self, key: str) -> SystemConfig:
+        return parse_system_config(self._call("getSystemConfigByKey", key))
+
+    def sync_status(self) -> SyncStatus:
+        return parse_sync_status(self._call("getSyncStatus"))
+
     def status(self) -> NodeStatus:
         return NodeStatus(
             fisco_version=self.fisco_version,
@@ -81,7 +103,7 @@ class NodeRpc(ABC):
     def call(self, from_address: str, to: str, data: bytes) -> CallResult: ...
 
     @abstractmethod
-    def send_raw_transaction(self, raw: bytes) -> Receipt | str:
+    def send_raw_transaction(self, raw: bytes) -> Receipt | str | None:
         """Submit signed bytes: 2.x returns the tx hash, 3.x waits and returns the receipt."""
 
     @abstractmethod
@@ -163,12 +185,14 @@ class FiscoV3Rpc(NodeRpc):
     def call(self, from_address: str, to: str, data: bytes) -> CallResult:
         return parse_call_result(self._call("call", to, to_hex(data)), 3)
 
-    def send_raw_transaction(self, raw: bytes) -> Receipt:
+    def send_raw_transaction(self, raw: bytes) -> Receipt | None:
         result = self._call("sendTransaction", to_hex(raw), False)
-        return parse_receipt(result, 3)
+        if isinstance(result, dict):
+            return parse_receipt(result, 3)
+        return None  # accepted without a receipt: the client polls for it
 
     def node_version(self) -> str:
-        info = self.transport.request("getGroupInfo", [self.group_name])
+        info = self._call("getGroupInfo")
         nodes = info.get("nodeList") if isinstance(info, dict) else None
         if not nodes:
             return ""

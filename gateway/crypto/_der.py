@@ -167,7 +167,18 @@ def decode_exact(data: bytes) -> Element:
 
 def encode_signature(r: int, s: int) -> bytes:
     """``SEQUENCE { INTEGER r, INTEGER s }`` (SEC 1 ECDSA-Sig-Value, GB/T 32918.2 SM2Signature)."""
-    return encode_sequence(encode_integer(r), encode_integer(s))
+    # (bit_length + 8) // 8 bytes is the minimal two's-complement size of a positive INTEGER.
+    r_bytes = r.to_bytes((r.bit_length() + 8) // 8, "big")
+    s_bytes = s.to_bytes((s.bit_length() + 8) // 8, "big")
+    body_length = len(r_bytes) + len(s_bytes) + 4
+    if r < 1 or s < 1 or body_length >= 0x80:
+        return encode_sequence(encode_integer(r), encode_integer(s))
+    return (
+        bytes((SEQUENCE, body_length, INTEGER, len(r_bytes)))
+        + r_bytes
+        + bytes((INTEGER, len(s_bytes)))
+        + s_bytes
+    )
 
 
 def decode_signature(data: bytes) -> tuple[int, int]:

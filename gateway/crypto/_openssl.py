@@ -88,18 +88,51 @@ def load() -> LibCrypto:
 
 
 class _Key:
-    """Owns one ``EVP_PKEY*``; freed when the handle is collected."""
+    """Owns one ``EVP_PKEY*`` and a pool of operation contexts initialised for it.
 
-    __slots__ = ("_lib", "pointer")
+    Initialising an ``EVP_PKEY_CTX`` fetches the SM2 signature implementation from the
+    provider, which costs about as much as a verification's arithmetic; a context that is
+    initialised once can sign or verify many times. A context is used by one thread at a time:
+    it is taken from the pool for one call and put back afterwards (list.pop/append are atomic
+    under the GIL). Everything is freed when the handle is collected.
+    """
+
+    __slots__ = ("__weakref__", "_lib", "_sign_pool", "_verify_pool", "pointer")
 
     def __init__(self, lib: ctypes.CDLL, pointer: int) -> None:
         self._lib = lib
         self.pointer = pointer
+        self._sign_pool: list[int] = []
+        self._verify_pool: list[int] = []
+
+    def take_context(self, *, sign: bool) -> int:
+        pool = self._sign_pool if sign else self._verify_pool
+        try:
+            return pool.pop()
+        except IndexError:
+            pass
+        lib = self._lib
+        context: int | None = lib.EVP_PKEY_CTX_new(self.pointer, None)
+        if not context:
+            raise MemoryError("EVP_PKEY_CTX_new failed")
+        initialise = lib.EVP_PKEY_sign_init if sign else lib.EVP_PKEY_verify_init
+        if initialise(context) != 1:
+            lib.EVP_PKEY_CTX_free(context)
+            lib.ERR_clear_error()
+            raise InvalidKeyError("OpenSSL cannot use this key for SM2")
+        return context
+
+    def return_context(self, context: int, *, sign: bool) -> None:
+        (self._sign_pool if sign else self._verify_pool).append(context)
 
     def __del__(self) -> None:
+        lib = self._lib
+        for pool in (self._sign_pool, self._verify_pool):
+            while pool:
+                lib.EVP_PKEY_CTX_free(pool.pop())
         pointer, self.pointer = self.pointer, 0
         if pointer:
-            self._lib.EVP_PKEY_free(pointer)
+            lib.EVP_PKEY_free(pointer)
 
 
 def _decode_key(lib: ctypes.CDLL, der: bytes, *, private: bool) -> _Key:
@@ -164,19 +197,17 @@ class OpenSslSm2:
         lib = self._crypto.lib
         signature = ctypes.create_string_buffer(_SIGNATURE_MAX)
         length = ctypes.c_size_t(_SIGNATURE_MAX)
-        context = lib.EVP_PKEY_CTX_new(key.pointer, None)
-        if not context:
-            raise MemoryError("EVP_PKEY_CTX_new failed")
+        context = key.take_context(sign=True)
         try:
-            if (
-                lib.EVP_PKEY_sign_init(context) != 1
-                or lib.EVP_PKEY_sign(context, signature, ctypes.byref(length), digest, len(digest))
-                != 1
-            ):
-                lib.ERR_clear_error()
-                raise InvalidKeyError("OpenSSL could not sign with this SM2 key")
-        finally:
+            result = lib.EVP_PKEY_sign(context, signature, ctypes.byref(length), digest, len(digest))
+        except BaseException:
             lib.EVP_PKEY_CTX_free(context)
+            raise
+        if result != 1:
+            lib.EVP_PKEY_CTX_free(context)
+            lib.ERR_clear_error()
+            raise InvalidKeyError("OpenSSL could not sign with this SM2 key")
+        key.return_context(context, sign=True)
         return _der.decode_signature(signature.raw[: length.value])
 
     def verify_digest(self, key: object, digest: bytes, r: int, s: int) -> bool:
@@ -184,15 +215,14 @@ class OpenSslSm2:
             raise TypeError("not an OpenSSL SM2 key handle")
         lib = self._crypto.lib
         der = _der.encode_signature(r, s)
-        context = lib.EVP_PKEY_CTX_new(key.pointer, None)
-        if not context:
-            raise MemoryError("EVP_PKEY_CTX_new failed")
+        context = key.take_context(sign=False)
         try:
-            result = lib.EVP_PKEY_verify_init(context)
-            if result == 1:
-                result = lib.EVP_PKEY_verify(context, der, len(der), digest, len(digest))
-        finally:
+            result = lib.EVP_PKEY_verify(context, der, len(der), digest, len(digest))
+        except BaseException:
             lib.EVP_PKEY_CTX_free(context)
+            raise
         if result != 1:
+            # A failed verification leaves entries on this thread's OpenSSL error queue.
             lib.ERR_clear_error()
+        key.return_context(context, sign=False)
         return result == 1

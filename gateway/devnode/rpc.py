@@ -11,15 +11,18 @@ committed, and FISCO's error codes (-40001 unknown group, -40003/-40004 unknown 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from typing import Any
 
 from gateway.chain.hexutil import hex_to_bytes, parse_address
 from gateway.devnode import errors
 from gateway.devnode.blocks import hx, qty
-from gateway.devnode.errors import RpcMethodError
+from gateway.devnode.errors import DevnodeError, RpcMethodError
 from gateway.devnode.node import COMPATIBLE_VERSION, DevNode
 from gateway.devnode.store import StoredBlock
+
+log = logging.getLogger(__name__)
 
 Handler = Callable[[list[Any]], Any]
 
@@ -135,6 +138,9 @@ class Dispatcher:
             result = self.dispatch(method, params)
         except RpcMethodError as exc:
             return _error_response(request_id, exc.rpc_code, exc.message)
+        except DevnodeError as exc:
+            log.exception("devnode failure while serving %s", method)
+            return _error_response(request_id, errors.INTERNAL_ERROR, str(exc))
         return {"id": request_id, "jsonrpc": "2.0", "result": result}
 
     # -- node ----------------------------------------------------------------------------

@@ -77,7 +77,9 @@ def _from_http_exception(exc: HTTPException) -> Response:
 
 
 def _from_gateway_error(exc: GatewayError) -> Response:
-    return problem_response(exc.status, exc.code, exc.title, exc.detail, **exc.extra)
+    response = problem_response(exc.status, exc.code, exc.title, exc.detail, **exc.extra)
+    response.headers.update(exc.headers)
+    return response
 
 
 def _from_unexpected(exc: Exception) -> Response:

@@ -27,6 +27,20 @@ class TlsOptions:
     verify: bool = True
 
 
+def unwrap_response(method: str, payload: object) -> Any:
+    """The ``result`` of a JSON-RPC 2.0 response; raises :class:`RpcError` for ``error``."""
+    if not isinstance(payload, dict):
+        raise ResponseFormatError(f"{method}: the response is not a JSON-RPC object")
+    error = payload.get("error")
+    if error is not None:
+        if not isinstance(error, dict) or not isinstance(error.get("code"), int):
+            raise ResponseFormatError(f"{method}: malformed JSON-RPC error {error!r:.200}")
+        raise RpcError(error["code"], str(error.get("message", "")), error.get("data"))
+    if "result" not in payload:
+        raise ResponseFormatError(f"{method}: the response has neither result nor error")
+    return payload["result"]
+
+
 class HttpTransport:
     """One JSON-RPC request per HTTP POST, over a pooled :class:`requests.Session`."""
 
@@ -82,18 +96,9 @@ class HttpTransport:
             raise ResponseFormatError(
                 f"{method}: HTTP {response.status_code}, body is not JSON"
             ) from exc
-        if not isinstance(payload, dict):
-            raise ResponseFormatError(f"{method}: the response is not a JSON-RPC object")
-        error = payload.get("error")
-        if error is not None:
-            if not isinstance(error, dict) or not isinstance(error.get("code"), int):
-                raise ResponseFormatError(f"{method}: malformed JSON-RPC error {error!r:.200}")
-            raise RpcError(error["code"], str(error.get("message", "")), error.get("data"))
-        if "result" not in payload:
-            if response.status_code >= 500:
-                raise ChainUnavailable(f"{method}: HTTP {response.status_code} from {self.url}")
-            raise ResponseFormatError(f"{method}: the response has neither result nor error")
-        return payload["result"]
+        if response.status_code >= 500 and not (isinstance(payload, dict) and "error" in payload):
+            raise ChainUnavailable(f"{method}: HTTP {response.status_code} from {self.url}")
+        return unwrap_response(method, payload)
 
     def close(self) -> None:
         self._session.close()

@@ -35,7 +35,7 @@ class TarsWriter:
         else:
             self._out += bytes([0xF0 | type_id, tag])
 
-    def int(self, tag: int, value: int) -> None:
+    def write_int(self, tag: int, value: int) -> None:
         if value == 0:
             self.head(tag, ZERO)
         elif -0x80 <= value < 0x80:
@@ -51,7 +51,7 @@ class TarsWriter:
             self.head(tag, INT64)
             self._out += struct.pack(">q", value)
 
-    def string(self, tag: int, value: bytes) -> None:
+    def write_string(self, tag: int, value: bytes) -> None:
         if len(value) < 256:
             self.head(tag, STRING1)
             self._out.append(len(value))
@@ -60,10 +60,10 @@ class TarsWriter:
             self._out += struct.pack(">I", len(value))
         self._out += value
 
-    def bytes(self, tag: int, value: bytes) -> None:
+    def write_bytes(self, tag: int, value: bytes) -> None:
         self.head(tag, SIMPLE_LIST)
         self.head(0, INT8)
-        self.int(0, len(value))
+        self.write_int(0, len(value))
         self._out += value
 
     def struct_begin(self, tag: int) -> None:

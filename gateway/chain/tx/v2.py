@@ -197,8 +197,9 @@ def decode_raw_transaction(raw: bytes, suite: CryptoSuite) -> SignedTransactionV
             raise TransactionDecodeError(
                 f"ECDSA v is one byte, got {len(v_item)} (is this a guomi transaction?)"
             )
-        v = v_item[0]
-        public_key = suite.recover(signing_hash, r, s, v - ECDSA_V_OFFSET)
+        v_byte = v_item[0]
+        v = v_byte
+        public_key = suite.recover(signing_hash, r, s, v_byte - ECDSA_V_OFFSET)
         valid = public_key is not None
         sender = suite.address_of(public_key) if public_key is not None else b""
         canonical = rlp.encode(items)
@@ -208,10 +209,11 @@ def decode_raw_transaction(raw: bytes, suite: CryptoSuite) -> SignedTransactionV
                 f"SM2 v is the 64-byte public key, got {len(v_item)} bytes"
             )
         # The node reads v as a right-aligned h512 and writes it back as 64 bytes.
-        v = v_item.rjust(64, b"\x00")
-        sender = suite.address_of(v)
-        valid = suite.verify_hash(v, signing_hash, r, s)
-        canonical = rlp.encode([*items[:10], v, items[11], items[12]])
+        public_key_v = v_item.rjust(64, b"\x00")
+        v = public_key_v
+        sender = suite.address_of(public_key_v)
+        valid = suite.verify_hash(public_key_v, signing_hash, r, s)
+        canonical = rlp.encode([*items[:10], public_key_v, items[11], items[12]])
     return SignedTransactionV2(
         fields=fields,
         v=v,

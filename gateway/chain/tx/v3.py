@@ -81,27 +81,27 @@ class TransactionDataV3:
     def write(self, writer: TarsWriter, tag: int) -> None:
         """TARS struct: version..nonce always written, empty optional fields left out."""
         writer.struct_begin(tag)
-        writer.int(1, self.version)
-        writer.string(2, self.chain_id.encode())
-        writer.string(3, self.group_id.encode())
-        writer.int(4, self.block_limit)
-        writer.string(5, self.nonce.encode())
+        writer.write_int(1, self.version)
+        writer.write_string(2, self.chain_id.encode())
+        writer.write_string(3, self.group_id.encode())
+        writer.write_int(4, self.block_limit)
+        writer.write_string(5, self.nonce.encode())
         if self.to:
-            writer.string(6, self.to.encode())
+            writer.write_string(6, self.to.encode())
         if self.input:
-            writer.bytes(7, self.input)
+            writer.write_bytes(7, self.input)
         if self.abi:
-            writer.string(8, self.abi.encode())
+            writer.write_string(8, self.abi.encode())
         for tag_, text in ((9, self.value), (10, self.gas_price)):
             if text:
-                writer.string(tag_, text.encode())
+                writer.write_string(tag_, text.encode())
         if self.gas_limit:
-            writer.int(11, self.gas_limit)
+            writer.write_int(11, self.gas_limit)
         for tag_, text in ((12, self.max_fee_per_gas), (13, self.max_priority_fee_per_gas)):
             if text:
-                writer.string(tag_, text.encode())
+                writer.write_string(tag_, text.encode())
         if self.extension:
-            writer.bytes(14, self.extension)
+            writer.write_bytes(14, self.extension)
         writer.struct_end()
 
 
@@ -134,12 +134,12 @@ def encode_transaction(
 ) -> bytes:
     writer = TarsWriter()
     data.write(writer, 1)
-    writer.bytes(2, data_hash)
-    writer.bytes(3, signature)
+    writer.write_bytes(2, data_hash)
+    writer.write_bytes(3, signature)
     if import_time:
-        writer.int(4, import_time)
+        writer.write_int(4, import_time)
     if attribute:
-        writer.int(5, attribute)
+        writer.write_int(5, attribute)
     return writer.getvalue()
 
 

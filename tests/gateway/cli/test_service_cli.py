@@ -134,12 +134,14 @@ def test_serve_answers_health_and_openapi(tmp_path: Path) -> None:
     env = {"ALLIANCE_DATA_DIR": str(tmp_path / "var")}
     assert run(["init"], env).returncode == 0
     port = _free_port()
-    process = subprocess.Popen(
-        [*ALLIANCE, "serve", "--port", str(port)],
-        env={**os.environ, **env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    log = tmp_path / "serve.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [*ALLIANCE, "serve", "--port", str(port)],
+            env={**os.environ, **env},
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -147,7 +149,7 @@ def test_serve_answers_health_and_openapi(tmp_path: Path) -> None:
                 response = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
                 break
             except requests.ConnectionError:
-                assert process.poll() is None, process.stderr.read() if process.stderr else ""
+                assert process.poll() is None, log.read_text()
                 assert time.monotonic() < deadline, "gateway did not start"
                 time.sleep(0.2)
         assert response.status_code == 200

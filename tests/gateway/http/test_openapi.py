@@ -39,8 +39,8 @@ def test_docs_page_loads_only_local_assets(client: FlaskClient) -> None:
     for url in parser.urls:
         parsed = urlparse(url)
         assert not parsed.scheme and not parsed.netloc, f"{url} would leave the gateway"
-        asset = client.get(url)
-        assert asset.status_code == 200, url
-        assert len(asset.data) > 1000
+        with client.get(url) as asset:
+            assert asset.status_code == 200, url
+            assert len(asset.data) > 1000
     assert '"validatorUrl": null' in html
     assert "//" not in "".join(u for u in parser.urls)

@@ -1,0 +1,112 @@
+"""Bearer-token protection of API routes (RFC 6750), answering in problem+json.
+
+The error body carries both the gateway's ``code`` and RFC 6750's ``error``, and the
+``WWW-Authenticate`` header is exactly as RFC 6750 §3 prescribes.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+from authlib.integrations.flask_oauth2.requests import FlaskJsonRequest
+from authlib.oauth2 import OAuth2Error, ResourceProtector
+from authlib.oauth2.rfc6750 import BearerTokenValidator, InvalidTokenError
+from flask import current_app, g, request
+
+from gateway.errors import GatewayError
+from gateway.oauth.scopes import parse_scope, scope_allowed
+from gateway.oauth.server import MemberLookup
+from gateway.oauth.tokens import AccessToken, TokenStore
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class OAuthProblem(GatewayError):
+    code = "invalid_token"
+    status = 401
+    title = "Unauthorized"
+
+
+class InsufficientScope(OAuthProblem):
+    code = "insufficient_scope"
+    status = 403
+    title = "Forbidden"
+
+
+class GatewayTokenValidator(BearerTokenValidator):
+    def __init__(self, tokens: TokenStore, members: MemberLookup) -> None:
+        super().__init__(realm="alliance")
+        self.tokens = tokens
+        self.members = members
+
+    def authenticate_token(self, token_string: str) -> AccessToken | None:
+        return self.tokens.lookup(token_string)
+
+    def validate_token(self, token: AccessToken | None, scopes: Any, request: Any) -> None:
+        super().validate_token(token, scopes, request)
+        assert token is not None  # noqa: S101 - the base class raised otherwise
+        facts = self.members(token.member_code)
+        if facts is None or facts.status != "active":
+            raise InvalidTokenError(
+                description=f"member {token.member_code} is not active", realm=self.realm
+            )
+
+    @staticmethod
+    def scope_insufficient(token_scopes: str, required_scopes: list[str] | None) -> bool:
+        if not required_scopes:
+            return False
+        granted = parse_scope(token_scopes)
+        return not all(scope_allowed(required, granted) for required in required_scopes)
+
+
+def build_protector(tokens: TokenStore, members: MemberLookup) -> ResourceProtector:
+    protector = ResourceProtector()
+    protector.register_token_validator(GatewayTokenValidator(tokens, members))
+    return protector
+
+
+def _problem(error: OAuth2Error) -> OAuthProblem:
+    cls = InsufficientScope if error.error == "insufficient_scope" else OAuthProblem
+    headers = {name: value for name, value in error.get_headers() if name == "WWW-Authenticate"}
+    if cls is InsufficientScope and "WWW-Authenticate" not in headers:
+        headers["WWW-Authenticate"] = (
+            f'Bearer realm="alliance", error="insufficient_scope", '
+            f'error_description="{error.get_error_description()}"'
+        )
+    problem = cls(
+        error.get_error_description() or error.error,
+        headers=headers,
+        error=error.error,
+        error_description=error.get_error_description(),
+    )
+    problem.status = error.status_code or cls.status  # type: ignore[misc]
+    if problem.status == 401 and error.error != "invalid_token":
+        problem.code = error.error  # type: ignore[misc]
+    return problem
+
+
+def require_token(*scopes: str) -> Callable[[F], F]:
+    """Protect a view: a live bearer token of an active member holding every scope."""
+
+    def decorate(view: F) -> F:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            protector: ResourceProtector = current_app.extensions["alliance"].oauth_protector
+            resolved = [scope.format(**kwargs) for scope in scopes]
+            try:
+                token = protector.validate_request(resolved, FlaskJsonRequest(request))
+            except OAuth2Error as exc:
+                raise _problem(exc) from exc
+            g.oauth_token = token
+            return view(*args, **kwargs)
+
+        wrapper.required_scopes = scopes  # type: ignore[attr-defined]
+        return cast(F, wrapper)
+
+    return decorate
+
+
+def current_token() -> AccessToken:
+    return cast(AccessToken, g.oauth_token)

@@ -1,0 +1,52 @@
+"""Scopes (``resource:action``) and which roles may hold them.
+
+``query:<entry-id>`` names one catalogue entry; a client allowed ``query:*`` may ask for any
+entry's scope, and the grant check in the broker decides whether it may really query it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from members.model import Role
+
+ROLE_SCOPES: dict[Role, tuple[str, ...]] = {
+    Role.PROVIDER: ("catalog:read", "catalog:write", "grants:decide"),
+    Role.CONSUMER: ("catalog:read", "grants:apply", "query:*"),
+    Role.OFFICE: (
+        "members:read",
+        "members:admin",
+        "catalog:read",
+        "catalog:admin",
+        "grants:decide",
+    ),
+    Role.AUDITOR: ("members:read", "audit:read", "audit:export"),
+}
+
+SCOPES_SUPPORTED = sorted({scope for scopes in ROLE_SCOPES.values() for scope in scopes})
+
+
+def scopes_for_roles(roles: Role) -> tuple[str, ...]:
+    granted: list[str] = []
+    for role, scopes in ROLE_SCOPES.items():
+        if role in roles:
+            granted.extend(scope for scope in scopes if scope not in granted)
+    return tuple(granted)
+
+
+def scope_allowed(requested: str, allowed: Iterable[str]) -> bool:
+    """Whether one requested scope is covered by the allowed ones (``query:*`` wildcard)."""
+    for scope in allowed:
+        if scope == requested:
+            return True
+        if (
+            scope.endswith(":*")
+            and requested.startswith(scope[:-1])
+            and len(requested) > len(scope) - 1
+        ):
+            return True
+    return False
+
+
+def parse_scope(value: str | None) -> list[str]:
+    return [part for part in (value or "").split() if part]

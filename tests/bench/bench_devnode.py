@@ -1,0 +1,280 @@
+"""Devnode throughput next to the raw py-evm execution rate, measured in the same run.
+
+Workloads (the alliance contracts from contracts/build/solc-0.8.11):
+
+* evidence anchors: ``EvidenceLedger.anchorRecord(digest, seq)`` by an authorised gateway;
+* catalogue writes: ``DataCatalog.publishEntry(entryId, provider, class, versionHash)`` by the
+  office (a MemberRegistry governor) for an active provider;
+* reads: ``call`` of ``EvidenceLedger.recordBySequence(seq)``.
+
+Baselines: the same transactions executed by :class:`gateway.devnode.engine.Engine` on an
+in-memory trie, without signatures, pool, HTTP or disk (``execution only``), and the same
+reads as engine calls. The devnode figures go through ``alliance devnode`` in a subprocess,
+over HTTP JSON-RPC, with transactions pre-signed (client signing is not measured) and sent
+from several client threads; the clock runs from the first send to the last receipt.
+
+Usage: .venv/bin/python tests/bench/bench_devnode.py [--suite sm|ecdsa] [--count 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import requests
+from eth_abi import encode
+
+from gateway.chain.suite import CryptoSuite, PrivateKey, suite_by_name
+from gateway.chain.tx.v2 import SignedTransactionV2, TransactionFieldsV2, sign_transaction
+from gateway.devnode.engine import EMPTY_ROOT, BlockContext, Engine, NodeStore
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTEFACTS = ROOT / "contracts" / "build" / "solc-0.8.11"
+CLIENT_THREADS = 8
+
+
+def art(name: str) -> dict[str, Any]:
+    return dict(json.loads((ARTEFACTS / f"{name}.json").read_text()))
+
+
+def fn(artefact: dict[str, Any], signature: str, types: list[str], args: list[Any]) -> bytes:
+    return bytes.fromhex(artefact["methodIdentifiers"][signature]) + encode(types, args)
+
+
+LEDGER, REGISTRY, CATALOG = art("EvidenceLedger"), art("MemberRegistry"), art("DataCatalog")
+PROVIDER = b"DEPT-PROVIDER".ljust(32, b"\x00")
+
+
+def code(artefact: dict[str, Any], types: list[str] = [], args: list[Any] = []) -> bytes:  # noqa: B006
+    return bytes.fromhex(artefact["bytecode"][2:]) + encode(types, args)
+
+
+def setup_calls(suite: CryptoSuite, me: bytes) -> list[tuple[str, bytes, bytes]]:
+    """(label, to, data) of the set-up transactions; ``to`` is a placeholder name for deploys."""
+    registry = suite.hash(__import__("rlp").encode([me, 1]))[12:]
+    return [
+        ("deploy", b"", code(LEDGER)),
+        ("deploy", b"", code(REGISTRY)),
+        ("deploy", b"", code(CATALOG, ["address"], [registry])),
+    ]
+
+
+def addresses(suite: CryptoSuite, me: bytes) -> tuple[bytes, bytes, bytes]:
+    import rlp
+
+    return tuple(suite.hash(rlp.encode([me, n]))[12:] for n in range(3))  # type: ignore[return-value]
+
+
+def follow_up(suite: CryptoSuite, me: bytes) -> list[tuple[bytes, bytes]]:
+    ledger, registry, _catalog = addresses(suite, me)
+    member_key = b"\x04" * 64
+    return [
+        (ledger, fn(LEDGER, "authoriseGateway(address)", ["address"], [me])),
+        (
+            registry,
+            fn(
+                REGISTRY,
+                "registerApplication(bytes32,string,bytes,address,uint32)",
+                ["bytes32", "string", "bytes", "address", "uint32"],
+                [PROVIDER, "Provider department", member_key, b"\x05" * 20, 1],
+            ),
+        ),
+        (registry, fn(REGISTRY, "approve(bytes32,string)", ["bytes32", "string"], [PROVIDER, ""])),
+    ]
+
+
+def workload(suite: CryptoSuite, me: bytes, kind: str, count: int) -> list[tuple[bytes, bytes]]:
+    ledger, _registry, catalog = addresses(suite, me)
+    if kind == "anchor":
+        return [
+            (ledger, fn(LEDGER, "anchorRecord(bytes32,uint64)", ["bytes32", "uint64"],
+                        [(seq + 1).to_bytes(32, "big"), seq + 1]))
+            for seq in range(count)
+        ]
+    return [
+        (catalog, fn(CATALOG, "publishEntry(bytes32,bytes32,uint8,bytes32)",
+                     ["bytes32", "bytes32", "uint8", "bytes32"],
+                     [(i + 1).to_bytes(32, "big"), PROVIDER, 0, (i + 7).to_bytes(32, "big")]))
+        for i in range(count)
+    ]
+
+
+# -- baseline: the engine alone -------------------------------------------------------------
+def raw_rates(suite: CryptoSuite, me: bytes, count: int) -> dict[str, float]:
+    memory: dict[bytes, bytes] = {}
+    nodes = NodeStore(memory.get)
+    engine = Engine(suite.hash, suite.name, nodes)
+    context = BlockContext(1, int(time.time() * 1000), b"\x00" * 20)
+    root = EMPTY_ROOT
+    setup = [(me, b"", data, True) for _l, _t, data in setup_calls(suite, me)]
+    setup += [(me, to, data, False) for to, data in follow_up(suite, me)]
+    results, root, staged = engine.run_block(root, context, setup)
+    memory.update(staged)
+    assert all(r.status == 0 for r in results), results
+    rates = {}
+    for kind in ("anchor", "catalog"):
+        work = [(me, to, data, False) for to, data in workload(suite, me, kind, count)]
+        state = engine.open_state(root, context)
+        start = time.perf_counter()
+        for sender, to, data, deploy in work:
+            result = engine.execute(state, sender, to, data, deploy=deploy)
+            assert result.status == 0, result
+            state.lock_changes()
+        rates[f"{kind}_exec"] = count / (time.perf_counter() - start)
+        start = time.perf_counter()
+        results, new_root, staged = engine.run_block(root, context, work)
+        rates[f"{kind}_block"] = count / (time.perf_counter() - start)
+        assert all(r.status == 0 for r in results)
+        memory.update(staged)
+        root = new_root
+    ledger = addresses(suite, me)[0]
+    reads = [fn(LEDGER, "recordBySequence(uint64)", ["uint64"], [1 + i % count]) for i in range(count)]
+    start = time.perf_counter()
+    for data in reads:
+        assert engine.call(root, context, me, ledger, data).status == 0
+    rates["read"] = count / (time.perf_counter() - start)
+    return rates
+
+
+# -- the devnode over HTTP --------------------------------------------------------------------
+class Client:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.local = threading.local()
+
+    def rpc(self, method: str, params: list[Any]) -> Any:
+        session = getattr(self.local, "session", None)
+        if session is None:
+            session = self.local.session = requests.Session()
+        body = {"jsonrpc": "2.0", "method": method, "params": params, "id": 1}
+        reply = session.post(self.url, json=body, timeout=60).json()
+        if "error" in reply:
+            raise RuntimeError(f"{method}: {reply['error']}")
+        return reply["result"]
+
+    def receipt(self, tx_hash: str, timeout: float = 120.0) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.rpc("getTransactionReceipt", [1, tx_hash])
+            if found is not None:
+                return dict(found)
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"no receipt for {tx_hash}")
+            time.sleep(0.01)
+
+
+def sign_all(suite: CryptoSuite, key: PrivateKey, work: list[tuple[bytes, bytes]], height: int,
+             start_nonce: int) -> list[SignedTransactionV2]:
+    return [
+        sign_transaction(
+            TransactionFieldsV2(start_nonce + i, 0, 30_000_000, height + 900, to, 0, data, 1, 1, b""),
+            suite, key,
+        )
+        for i, (to, data) in enumerate(work)
+    ]
+
+
+def send_all(client: Client, txs: list[SignedTransactionV2], threads: int) -> float:
+    """Send from ``threads`` threads (each keeps its share in order); seconds to last receipt."""
+    start = time.perf_counter()
+    shares = [txs[i::threads] for i in range(threads)]
+
+    def push(share: list[SignedTransactionV2]) -> None:
+        for tx in share:
+            client.rpc("sendRawTransaction", [1, "0x" + tx.raw.hex()])
+
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(push, shares))
+    for tx in txs:
+        client.receipt("0x" + tx.tx_hash.hex())
+    return time.perf_counter() - start
+
+
+def timed(fn_: Callable[[], None], count: int) -> float:
+    start = time.perf_counter()
+    fn_()
+    return count / (time.perf_counter() - start)
+
+
+def devnode_rates(suite: CryptoSuite, key: PrivateKey, count: int) -> dict[str, float]:
+    me = suite.address_of_key(key)
+    with tempfile.TemporaryDirectory() as data_dir:
+        process = subprocess.Popen(
+            [str(Path(sys.executable).with_name("alliance")), "devnode", "--port", "0",
+             "--data", data_dir, "--suite", suite.name],
+            stdout=subprocess.PIPE, text=True,
+        )
+        try:
+            assert process.stdout is not None
+            client = Client(json.loads(process.stdout.readline())["url"])
+            nonce = 1
+            setup = [(b"", data) for _l, _t, data in setup_calls(suite, me)]
+            send_all(client, sign_all(suite, key, setup, 0, nonce), threads=1)
+            nonce += len(setup)
+            height = int(client.rpc("getBlockNumber", [1]), 16)
+            txs = sign_all(suite, key, follow_up(suite, me), height, nonce)
+            nonce += len(txs)
+            for tx in txs:
+                client.rpc("sendRawTransaction", [1, "0x" + tx.raw.hex()])
+                assert client.receipt("0x" + tx.tx_hash.hex())["status"] == "0x0"
+            rates = {}
+            for kind in ("anchor", "catalog"):
+                # Anchors must be sealed in sequence order: one client thread keeps the order.
+                height = int(client.rpc("getBlockNumber", [1]), 16)
+                txs = sign_all(suite, key, workload(suite, me, kind, count), height, nonce)
+                nonce += count
+                seconds = send_all(client, txs, 1 if kind == "anchor" else CLIENT_THREADS)
+                bad = [r for r in (client.receipt("0x" + t.tx_hash.hex()) for t in txs[-5:])
+                       if r["status"] != "0x0"]
+                assert not bad, bad
+                rates[kind] = count / seconds
+            ledger = addresses(suite, me)[0]
+            reads = [
+                [1, {"from": "0x" + me.hex(), "to": "0x" + ledger.hex(),
+                     "data": "0x" + fn(LEDGER, "recordBySequence(uint64)", ["uint64"], [1 + i]).hex()}]
+                for i in range(count)
+            ]
+
+            def read_all() -> None:
+                with ThreadPoolExecutor(CLIENT_THREADS) as pool:
+                    list(pool.map(lambda p: client.rpc("call", p), reads))
+
+            rates["read"] = timed(read_all, count)
+            return rates
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--suite", choices=["sm", "ecdsa"], default="sm")
+    parser.add_argument("--count", type=int, default=2000)
+    args = parser.parse_args()
+    suite = suite_by_name(args.suite)
+    key = suite.generate_key()
+    me = suite.address_of_key(key)
+    raw = raw_rates(suite, me, args.count)
+    node = devnode_rates(suite, key, args.count)
+    print(f"suite={suite.name} transactions={args.count} client_threads={CLIENT_THREADS}")
+    print(f"{'workload':<22}{'raw py-evm /s':>15}{'devnode /s':>13}{'ratio':>8}")
+    for kind, label in (("anchor", "evidence anchors"), ("catalog", "catalogue writes")):
+        print(f"{label:<22}{raw[kind + '_exec']:>15.0f}{node[kind]:>13.0f}"
+              f"{node[kind] / raw[kind + '_exec']:>8.2f}")
+        print(f"{'  (engine+persist)':<22}{raw[kind + '_block']:>15.0f}")
+    print(f"{'reads (call)':<22}{raw['read']:>15.0f}{node['read']:>13.0f}"
+          f"{node['read'] / raw['read']:>8.2f}")
+
+
+if __name__ == "__main__":
+    main()
