@@ -4,9 +4,9 @@
 //   node build.mjs                      rebuild build/ (both compilers)
 //   node build.mjs --check              rebuild into a temporary folder, compare with build/
 //   node build.mjs --emit-input DIR     write the standard-JSON inputs (for solc-gm) to DIR
-//   node build.mjs --from-output OUT --input IN --dir NAME [--hash sm3]
+//   node build.mjs --from-output OUT --input IN --out DIR [--hash sm3]
 //                                       turn a standard-JSON output of another compiler
-//                                       (FISCO's solc-gm) into artefacts under build/NAME
+//                                       (FISCO's solc-gm) into artefacts in DIR
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -72,9 +72,12 @@ function compile(compiler, quiet) {
   return { input, output, compilerVersion: solc.version() };
 }
 
+/** Replace the artefacts (*.json) in dir; other files there are left alone. */
 function writeArtefacts(dir, artefacts) {
-  fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
+  for (const stale of fs.readdirSync(dir).filter((name) => name.endsWith('.json'))) {
+    fs.rmSync(path.join(dir, stale));
+  }
   for (const [name, artefact] of Object.entries(artefacts)) {
     fs.writeFileSync(path.join(dir, `${name}.json`), canonicalJson(artefact));
   }
@@ -158,7 +161,7 @@ function importOutput(options) {
   if (problems.length > 0) {
     fail(problems.join('\n'));
   }
-  const dir = path.join(BUILD_DIR, options.dir);
+  const dir = path.resolve(options.out);
   writeArtefacts(dir, artefacts);
   process.stdout.write(`${dir}: ${Object.keys(artefacts).sort().join(', ')}\n`);
 }
@@ -173,7 +176,7 @@ function parseOptions(argv) {
     const name = arg.slice(2);
     if (name === 'check') {
       options.check = true;
-    } else if (['emit-input', 'from-output', 'input', 'dir', 'hash'].includes(name) && index + 1 < argv.length) {
+    } else if (['emit-input', 'from-output', 'input', 'out', 'hash'].includes(name) && index + 1 < argv.length) {
       options[name] = argv[index + 1];
       index += 1;
     } else {
@@ -190,8 +193,8 @@ function main() {
   } else if (options['emit-input']) {
     emitInput(options['emit-input']);
   } else if (options['from-output']) {
-    if (!options.input || !options.dir || !/^[A-Za-z0-9._-]+$/.test(options.dir)) {
-      fail('--from-output needs --input IN.json and --dir NAME (a folder name under build/)');
+    if (!options.input || !options.out) {
+      fail('--from-output needs --input IN.json (the compiler input) and --out DIR');
     }
     importOutput(options);
   } else {

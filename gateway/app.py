@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_smorest import Api, Blueprint
 
 from gateway import __version__
@@ -11,6 +13,7 @@ from gateway.http import docs, health
 from gateway.http.guards import register_guards
 from gateway.http.problems import register_problem_handlers
 from gateway.logs import configure_logging
+from gateway.oauth import api as oauth_api
 from gateway.settings import Settings, load_settings
 
 API_PREFIX = "/api/v1"
@@ -50,6 +53,9 @@ def build_app(settings: Settings | None = None) -> Flask:
     register_guards(app)
     app.register_blueprint(health.blp)
     app.register_blueprint(docs.blp)
+    limiter = _limiter(app, settings)
+    limiter.limit(settings.oauth.token_rate_limit)(oauth_api.blp)
+    app.register_blueprint(oauth_api.blp)
 
     api = Api(app)
     app.extensions["alliance_api"] = api
@@ -63,5 +69,22 @@ def build_app(settings: Settings | None = None) -> Flask:
 def _api_blueprints() -> list[Blueprint]:
     """The versioned API's blueprints; each feature adds its own here."""
     from gateway.http import tools
+    from members import api as members_api
 
-    return [tools.blp]
+    return [tools.blp, members_api.blp]
+
+
+def _limiter(app: Flask, settings: Settings) -> Limiter:
+    """Rate limits per client address, counted in Redis (in memory for the embedded default)."""
+    limiter = Limiter(
+        key_func=get_remote_address,
+        app=app,
+        storage_uri=settings.redis_url or "memory://",
+        default_limits=[settings.oauth.api_rate_limit],
+        strategy="fixed-window",
+        headers_enabled=True,
+    )
+    limiter.exempt(health.blp)
+    limiter.exempt(docs.blp)
+    app.extensions["alliance_limiter"] = limiter
+    return limiter

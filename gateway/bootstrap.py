@@ -1,12 +1,15 @@
 """The composition root: builds every adapter once and hands them to the services.
 
 Called from :func:`gateway.create_app` and from CLI commands, never at import. Building the
-container connects to nothing: engines and Redis clients connect on first use.
+container connects to nothing: engines and Redis clients connect on first use, and the chain
+(and with it the embedded devnode and its threads) opens the first time a service needs it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import redis
 from sqlalchemy import Engine
@@ -15,6 +18,15 @@ from gateway.infra.redis import make_redis
 from gateway.readiness import Readiness, database_probe, redis_probe
 from gateway.settings import Settings
 from gateway.storage.engine import make_engine
+
+if TYPE_CHECKING:
+    from authlib.oauth2 import ResourceProtector
+
+    from gateway.oauth.clients import ClientStore
+    from gateway.oauth.server import GatewayAuthorizationServer, MemberFacts
+    from gateway.oauth.tokens import TokenStore
+    from gateway.onchain.runtime import ChainRuntime
+    from members.service import MembershipService
 
 
 @dataclass
@@ -25,8 +37,99 @@ class Container:
     engine: Engine
     redis: redis.Redis
     readiness: Readiness
+    _lock: threading.RLock = field(default_factory=threading.RLock)
+    _built: dict[str, Any] = field(default_factory=dict)
+
+    def _once(self, name: str, build: Any) -> Any:
+        with self._lock:
+            if name not in self._built:
+                self._built[name] = build()
+            return self._built[name]
+
+    @property
+    def chain(self) -> ChainRuntime:
+        from gateway.onchain.runtime import open_chain
+
+        return self._once("chain", lambda: open_chain(self.settings))  # type: ignore[no-any-return]
+
+    @property
+    def tokens(self) -> TokenStore:
+        from gateway.oauth.tokens import TokenStore
+
+        return self._once("tokens", lambda: TokenStore(self.redis))  # type: ignore[no-any-return]
+
+    @property
+    def clients(self) -> ClientStore:
+        from gateway.oauth.clients import ClientStore
+
+        return self._once("clients", lambda: ClientStore(self.engine))  # type: ignore[no-any-return]
+
+    def member_facts(self, code: str) -> MemberFacts | None:
+        from gateway.oauth.server import MemberFacts
+        from members.model import Role
+
+        member = self.members.index.get(code)
+        if member is None:
+            return None
+        return MemberFacts(
+            status=member.status.value,
+            public_key=bytes.fromhex(member.public_key),
+            is_office=Role.OFFICE in member.roles,
+        )
+
+    @property
+    def members(self) -> MembershipService:
+        def build() -> MembershipService:
+            from gateway.crypto.signing import address_of
+            from gateway.crypto.sm2 import Sm2PublicKey
+            from gateway.oauth.issuer import OAuthCredentialIssuer
+            from members.keys import FileMemberKeys
+            from members.ledger import LazyChainMemberLedger
+            from members.service import MembershipService
+            from members.store import SqlMemberIndex
+
+            return MembershipService(
+                index=SqlMemberIndex(self.engine),
+                ledger=LazyChainMemberLedger(lambda: self.chain),
+                credentials=OAuthCredentialIssuer(self.clients, self.tokens),
+                keys=FileMemberKeys(
+                    self.settings.data_dir / "credentials",
+                    lambda public: address_of(Sm2PublicKey.from_bytes(public)),
+                ),
+            )
+
+        return self._once("members", build)  # type: ignore[no-any-return]
+
+    @property
+    def oauth_server(self) -> GatewayAuthorizationServer:
+        def build() -> GatewayAuthorizationServer:
+            from gateway.oauth.server import GatewayAuthorizationServer
+
+            oauth = self.settings.oauth
+            return GatewayAuthorizationServer(
+                clients=self.clients,
+                tokens=self.tokens,
+                members=self.member_facts,
+                nonces=self.redis,
+                issuer=self.settings.issuer,
+                token_ttl=oauth.access_token_ttl,
+                assertion_max_age=oauth.assertion_max_age,
+            )
+
+        return self._once("oauth_server", build)  # type: ignore[no-any-return]
+
+    @property
+    def oauth_protector(self) -> ResourceProtector:
+        from gateway.oauth.resource import build_protector
+
+        return self._once(  # type: ignore[no-any-return]
+            "oauth_protector", lambda: build_protector(self.tokens, self.member_facts)
+        )
 
     def close(self) -> None:
+        chain = self._built.pop("chain", None)
+        if chain is not None:
+            chain.close()
         self.engine.dispose()
         self.redis.close()
 

@@ -31,6 +31,8 @@ class InitReport:
     instance_id: str | None = None
     gateway_key: str | None = None
     gateway_address: str | None = None
+    deployment: str | None = None
+    members: dict[str, str] = field(default_factory=dict)
     created: list[str] = field(default_factory=list)
 
 
@@ -76,7 +78,48 @@ def _ensure_gateway_key(container: Container, report: InitReport) -> None:
     report.gateway_address = address_of(key.public_key)
 
 
-def initialise(container: Container) -> InitReport:
+def _ensure_deployment(container: Container, report: InitReport) -> None:
+    """Deploy the alliance contracts on the embedded chain the first time."""
+    from gateway.onchain.artifacts import load_artifacts
+    from gateway.onchain.deployment import deploy_alliance
+
+    runtime = container.chain
+    if runtime.deployment_path.exists():
+        report.deployment = str(runtime.deployment_path)
+        return
+    deployment = deploy_alliance(runtime.client, runtime.governance_key(), load_artifacts())
+    deployment.save(runtime.deployment_path)
+    report.deployment = str(runtime.deployment_path)
+    report.created.append(report.deployment)
+
+
+def _ensure_seed_members(container: Container, report: InitReport) -> None:
+    """Register, approve and hand credentials to every member of ``conf/members.toml``."""
+    from gateway.settings import conf_dir
+    from members.credentials_file import write_credentials
+    from members.model import MemberStatus
+    from members.seed import load_seed
+
+    service = container.members
+    directory = container.settings.data_dir / "credentials"
+    for profile in load_seed(conf_dir() / "members.toml"):
+        member = service.index.get(profile.code)
+        if member is None:
+            member = service.apply(profile, None, "alliance init")
+            report.created.append(f"member {profile.code}")
+        if member.status is MemberStatus.APPLIED:
+            member, credentials = service.approve(profile.code, "alliance init", "seed member")
+            write_credentials(
+                directory,
+                member,
+                credentials,
+                token_url=container.settings.issuer + "/oauth/token",
+                key_file=service.keys.path_of(profile.code),
+            )
+        report.members[profile.code] = member.status.value
+
+
+def initialise(container: Container, *, with_chain: bool = True) -> InitReport:
     settings = container.settings
     report = InitReport(
         data_dir=str(settings.data_dir.resolve()),
@@ -87,4 +130,7 @@ def initialise(container: Container) -> InitReport:
     _ensure_schema(container, report)
     _ensure_instance_id(container, report)
     _ensure_gateway_key(container, report)
+    if with_chain and not container.settings.chain.rpc_url:
+        _ensure_deployment(container, report)
+        _ensure_seed_members(container, report)
     return report

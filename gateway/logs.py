@@ -45,3 +45,5 @@ def configure_logging(settings: LogSettings) -> None:
         )
     root.addHandler(handler)
     root.setLevel(settings.level)
+    # Authlib logs every issued token (and client) at DEBUG; tokens must never reach a log.
+    logging.getLogger("authlib").setLevel(logging.INFO)

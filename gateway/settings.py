@@ -60,6 +60,7 @@ class ChainSettings(_Section):
     chain_id: int = Field(ge=0)
     group_id: int = Field(ge=0)
     timeout: float = Field(gt=0, le=600)
+    devnode_block_interval: float = Field(ge=0.005, le=60)
 
     @field_validator("rpc_url")
     @classmethod

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from gateway.chain.contract import Contract
 from gateway.chain.errors import CallReverted, ChainError, TxReverted
 from gateway.chain.suite import PrivateKey
 from gateway.errors import ServiceUnavailable
+from gateway.onchain.runtime import ChainNotReady, ChainRuntime
 from members.errors import LedgerRefused
 from members.model import MemberStatus, Role
 from members.ports import LedgerMember
@@ -83,3 +84,39 @@ class ChainMemberLedger:
             ]
         except ChainError as exc:
             raise ServiceUnavailable(f"the chain could not be read: {exc}") from exc
+
+
+class LazyChainMemberLedger:
+    """Opens the chain on the first ledger operation, so building the service connects nothing."""
+
+    def __init__(self, runtime: Callable[[], ChainRuntime]) -> None:
+        self._runtime = runtime
+        self._ledger: ChainMemberLedger | None = None
+
+    def _get(self) -> ChainMemberLedger:
+        if self._ledger is None:
+            runtime = self._runtime()
+            try:
+                contract = runtime.contract("MemberRegistry")
+                key = runtime.governance_key()
+            except ChainNotReady as exc:
+                raise ServiceUnavailable(str(exc)) from exc
+            self._ledger = ChainMemberLedger(contract, key)
+        return self._ledger
+
+    def register_application(
+        self, code: str, name: str, public_key: bytes, account: str, roles: Role
+    ) -> str:
+        return self._get().register_application(code, name, public_key, account, roles)
+
+    def transition(self, code: str, action: str, reason: str) -> str:
+        return self._get().transition(code, action, reason)
+
+    def rotate_key(self, code: str, public_key: bytes, account: str) -> str:
+        return self._get().rotate_key(code, public_key, account)
+
+    def read(self, code: str) -> LedgerMember | None:
+        return self._get().read(code)
+
+    def codes(self) -> Sequence[str]:
+        return self._get().codes()

@@ -69,3 +69,50 @@ def redis_url() -> Iterator[str]:
     finally:
         client.flushdb()
         client.close()
+
+
+FAST_CHAIN = {"chain_devnode_block_interval": "0.02", "oauth_token_rate_limit": "1000/minute"}
+
+
+@pytest.fixture(scope="session")
+def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data directory after ``alliance init``: contracts deployed, twelve members active.
+
+    Built once per run; tests copy it (see ``seeded_settings``) so each starts from the same
+    alliance and may change it freely.
+    """
+    from gateway.bootstrap import build_container
+    from gateway.instance import initialise
+
+    data_dir = tmp_path_factory.mktemp("seeded") / "var"
+    environ = {"ALLIANCE_DATA_DIR": str(data_dir), "ALLIANCE_LOG_FORMAT": "text"}
+    environ.update({f"ALLIANCE_{k.upper()}": v for k, v in FAST_CHAIN.items()})
+    container = build_container(load_settings(environ=environ))
+    try:
+        initialise(container)
+    finally:
+        container.close()
+    return data_dir
+
+
+@pytest.fixture
+def seeded_settings(seeded_template: Path, make_settings: SettingsFactory) -> Settings:
+    """Settings over a private copy of the seeded alliance."""
+    import shutil
+
+    settings = make_settings(**FAST_CHAIN)
+    shutil.copytree(seeded_template, settings.data_dir)
+    (settings.data_dir / "chain" / "endpoint.json").unlink(missing_ok=True)
+    return settings
+
+
+@pytest.fixture
+def member_credentials(seeded_settings: Settings) -> Callable[[str], dict[str, Any]]:
+    """``member_credentials("NRD")``: the credentials file ``alliance init`` wrote for NRD."""
+    import json
+
+    def read(code: str) -> dict[str, Any]:
+        path = seeded_settings.data_dir / "credentials" / f"{code}.json"
+        return json.loads(path.read_text())  # type: ignore[no-any-return]
+
+    return read

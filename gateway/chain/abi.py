@@ -17,7 +17,7 @@ from eth_abi import decode, encode
 from eth_abi.exceptions import ABITypeError, DecodingError, EncodingError, ParseError
 from eth_abi.grammar import ABIType, BasicType, TupleType, parse
 
-from gateway.chain.errors import AbiError
+from gateway.chain.errors import AbiError, InvalidAddress
 from gateway.chain.hexutil import hex_to_bytes
 from gateway.chain.results import LogEntry
 from gateway.chain.suite import CryptoSuite
@@ -66,7 +66,7 @@ def _normalise_arg(abi_type: ABIType, value: Any, suite: CryptoSuite) -> Any:
             raise AbiError("address arguments are hex strings or 20 bytes")
         try:
             return "0x" + suite.parse_address(value).hex()
-        except ValueError as exc:
+        except InvalidAddress as exc:
             raise AbiError(str(exc)) from exc
     if abi_type.base == "bytes" and isinstance(value, str):
         try:

@@ -108,6 +108,12 @@ class ArtifactError(ChainError):
     code = "artifact_error"
 
 
+class InvalidAddress(ChainError, ValueError):
+    """An address that is not 20 bytes of hex, or whose mixed case is not the suite's checksum."""
+
+    code = "invalid_address"
+
+
 class SuiteMismatch(ChainError):
     """A key, signature or artefact that belongs to the other crypto suite."""
 

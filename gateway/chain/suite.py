@@ -12,7 +12,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import TypeAlias
 
-from gateway.chain.errors import SuiteMismatch
+from gateway.chain.errors import InvalidAddress, SuiteMismatch
 from gateway.chain.hexutil import parse_address, strip_0x
 from gateway.crypto.errors import InvalidKeyError, InvalidSignatureEncoding
 from gateway.crypto.hashing import keccak256, sm3
@@ -98,11 +98,14 @@ class CryptoSuite(ABC):
 
     def parse_address(self, text: str) -> bytes:
         """Parse an address; a mixed-case one must carry this suite's checksum."""
-        raw = parse_address(text)
+        try:
+            raw = parse_address(text)
+        except ValueError as exc:
+            raise InvalidAddress(str(exc)) from exc
         body = strip_0x(text.strip())
         mixed_case = body not in (body.lower(), body.upper())
         if mixed_case and self.checksum_address(raw)[2:] != body:
-            raise ValueError(f"address checksum does not match the {self.name} suite: {text}")
+            raise InvalidAddress(f"address checksum does not match the {self.name} suite: {text}")
         return raw
 
     def selector(self, signature: str) -> bytes:

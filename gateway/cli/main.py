@@ -17,6 +17,8 @@ _COMMANDS: tuple[tuple[str, str], ...] = (
     ("gateway.cli.crypto", "crypto"),
     ("gateway.cli.chain", "chain"),
     ("gateway.cli.devnode", "devnode"),
+    ("gateway.cli.members", "members"),
+    ("gateway.cli.members", "clients"),
 )
 
 

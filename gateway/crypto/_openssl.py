@@ -15,6 +15,8 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import functools
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from gateway.crypto import _der
@@ -178,15 +180,31 @@ class OpenSslSm2:
 
     name = "openssl"
 
+    #: Public keys kept loaded, so a verifier that rebuilds ``Sm2PublicKey`` objects for the
+    #: same signers (e.g. per transaction) does not pay for decoding and context set-up.
+    CACHE_SIZE = 1024
+
     def __init__(self) -> None:
         self._crypto = load()
+        self._public_cache: OrderedDict[bytes, _Key] = OrderedDict()
+        self._cache_lock = threading.Lock()
 
     @property
     def version(self) -> str:
         return self._crypto.version
 
     def prepare_public(self, public_key: bytes) -> _Key:
-        return _decode_key(self._crypto.lib, _subject_public_key_info(public_key), private=False)
+        with self._cache_lock:
+            key = self._public_cache.get(public_key)
+            if key is not None:
+                self._public_cache.move_to_end(public_key)
+                return key
+        key = _decode_key(self._crypto.lib, _subject_public_key_info(public_key), private=False)
+        with self._cache_lock:
+            self._public_cache[public_key] = key
+            while len(self._public_cache) > self.CACHE_SIZE:
+                self._public_cache.popitem(last=False)
+        return key
 
     def prepare_private(self, private_key: bytes, public_key: bytes) -> _Key:
         return _decode_key(self._crypto.lib, _pkcs8(private_key, public_key), private=True)
@@ -199,7 +217,9 @@ class OpenSslSm2:
         length = ctypes.c_size_t(_SIGNATURE_MAX)
         context = key.take_context(sign=True)
         try:
-            result = lib.EVP_PKEY_sign(context, signature, ctypes.byref(length), digest, len(digest))
+            result = lib.EVP_PKEY_sign(
+                context, signature, ctypes.byref(length), digest, len(digest)
+            )
         except BaseException:
             lib.EVP_PKEY_CTX_free(context)
             raise

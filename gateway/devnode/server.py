@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -24,6 +25,12 @@ MAX_BODY = 64 * 1024 * 1024
 class _RpcHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: DevnodeHttpServer
+
+    def setup(self) -> None:
+        super().setup()
+        # One small response per request: without TCP_NODELAY, Nagle's algorithm and the
+        # peer's delayed ACK add ~40 ms to every keep-alive round trip.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def do_POST(self) -> None:  # noqa: N802 - http.server's naming
         length = int(self.headers.get("Content-Length") or 0)

@@ -67,7 +67,37 @@ def build_protector(tokens: TokenStore, members: MemberLookup) -> ResourceProtec
     return protector
 
 
+class MissingToken(OAuthProblem):
+    code = "missing_token"
+
+
+class MalformedAuthorization(OAuthProblem):
+    code = "invalid_request"
+    status = 400
+    title = "Bad Request"
+
+
+_CHALLENGE = 'Bearer realm="alliance"'
+
+
 def _problem(error: OAuth2Error) -> OAuthProblem:
+    """RFC 6750 §3: no error code without credentials; ``invalid_request`` for a bad header."""
+    if error.error == "missing_authorization":
+        return MissingToken(
+            "send an access token: Authorization: Bearer <token>",
+            headers={"WWW-Authenticate": _CHALLENGE},
+        )
+    if error.error == "unsupported_token_type":
+        description = "the Authorization header must be: Bearer <token>"
+        return MalformedAuthorization(
+            description,
+            headers={
+                "WWW-Authenticate": f'{_CHALLENGE}, error="invalid_request", '
+                f'error_description="{description}"'
+            },
+            error="invalid_request",
+            error_description=description,
+        )
     cls = InsufficientScope if error.error == "insufficient_scope" else OAuthProblem
     headers = {name: value for name, value in error.get_headers() if name == "WWW-Authenticate"}
     if cls is InsufficientScope and "WWW-Authenticate" not in headers:
@@ -81,9 +111,6 @@ def _problem(error: OAuth2Error) -> OAuthProblem:
         error=error.error,
         error_description=error.get_error_description(),
     )
-    problem.status = error.status_code or cls.status  # type: ignore[misc]
-    if problem.status == 401 and error.error != "invalid_token":
-        problem.code = error.error  # type: ignore[misc]
     return problem
 
 

@@ -162,7 +162,8 @@ class GatewayAuthorizationServer(AuthorizationServer):
         token_ttl: int,
         assertion_max_age: int,
     ) -> None:
-        super().__init__(scopes_supported=SCOPES_SUPPORTED)
+        super().__init__()
+        self.scopes_supported = SCOPES_SUPPORTED
         register_sm2_jws()
         self.clients = clients
         self.tokens = tokens

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+import rlp
 from eth_abi import encode
 
 from gateway.chain.suite import CryptoSuite, PrivateKey, suite_by_name
@@ -59,27 +60,29 @@ def code(artefact: dict[str, Any], types: list[str] = [], args: list[Any] = []) 
     return bytes.fromhex(artefact["bytecode"][2:]) + encode(types, args)
 
 
-def setup_calls(suite: CryptoSuite, me: bytes) -> list[tuple[str, bytes, bytes]]:
-    """(label, to, data) of the set-up transactions; ``to`` is a placeholder name for deploys."""
-    registry = suite.hash(__import__("rlp").encode([me, 1]))[12:]
+def created(suite: CryptoSuite, me: bytes, n: int) -> bytes:
+    return suite.hash(rlp.encode([me, n]))[12:]
+
+
+def setup_calls(suite: CryptoSuite, me: bytes) -> list[bytes]:
+    """Deploys: MemberRegistry, DataCatalog, then one EvidenceLedger per client thread."""
     return [
-        ("deploy", b"", code(LEDGER)),
-        ("deploy", b"", code(REGISTRY)),
-        ("deploy", b"", code(CATALOG, ["address"], [registry])),
+        code(REGISTRY),
+        code(CATALOG, ["address"], [created(suite, me, 0)]),
+        *[code(LEDGER) for _ in range(CLIENT_THREADS)],
     ]
 
 
-def addresses(suite: CryptoSuite, me: bytes) -> tuple[bytes, bytes, bytes]:
-    import rlp
-
-    return tuple(suite.hash(rlp.encode([me, n]))[12:] for n in range(3))  # type: ignore[return-value]
+def ledgers(suite: CryptoSuite, me: bytes) -> list[bytes]:
+    return [created(suite, me, 2 + i) for i in range(CLIENT_THREADS)]
 
 
 def follow_up(suite: CryptoSuite, me: bytes) -> list[tuple[bytes, bytes]]:
-    ledger, registry, _catalog = addresses(suite, me)
+    registry = created(suite, me, 0)
     member_key = b"\x04" * 64
     return [
-        (ledger, fn(LEDGER, "authoriseGateway(address)", ["address"], [me])),
+        *[(ledger, fn(LEDGER, "authoriseGateway(address)", ["address"], [me]))
+          for ledger in ledgers(suite, me)],
         (
             registry,
             fn(
@@ -94,12 +97,15 @@ def follow_up(suite: CryptoSuite, me: bytes) -> list[tuple[bytes, bytes]]:
 
 
 def workload(suite: CryptoSuite, me: bytes, kind: str, count: int) -> list[tuple[bytes, bytes]]:
-    ledger, _registry, catalog = addresses(suite, me)
+    """Anchors go round-robin to the ledgers, so client thread i feeds ledger i in sequence."""
+    catalog = created(suite, me, 1)
     if kind == "anchor":
+        targets = ledgers(suite, me)
         return [
-            (ledger, fn(LEDGER, "anchorRecord(bytes32,uint64)", ["bytes32", "uint64"],
-                        [(seq + 1).to_bytes(32, "big"), seq + 1]))
-            for seq in range(count)
+            (targets[i % CLIENT_THREADS],
+             fn(LEDGER, "anchorRecord(bytes32,uint64)", ["bytes32", "uint64"],
+                [(i + 1).to_bytes(32, "big"), i // CLIENT_THREADS + 1]))
+            for i in range(count)
         ]
     return [
         (catalog, fn(CATALOG, "publishEntry(bytes32,bytes32,uint8,bytes32)",
@@ -116,7 +122,7 @@ def raw_rates(suite: CryptoSuite, me: bytes, count: int) -> dict[str, float]:
     engine = Engine(suite.hash, suite.name, nodes)
     context = BlockContext(1, int(time.time() * 1000), b"\x00" * 20)
     root = EMPTY_ROOT
-    setup = [(me, b"", data, True) for _l, _t, data in setup_calls(suite, me)]
+    setup = [(me, b"", data, True) for data in setup_calls(suite, me)]
     setup += [(me, to, data, False) for to, data in follow_up(suite, me)]
     results, root, staged = engine.run_block(root, context, setup)
     memory.update(staged)
@@ -137,8 +143,10 @@ def raw_rates(suite: CryptoSuite, me: bytes, count: int) -> dict[str, float]:
         assert all(r.status == 0 for r in results)
         memory.update(staged)
         root = new_root
-    ledger = addresses(suite, me)[0]
-    reads = [fn(LEDGER, "recordBySequence(uint64)", ["uint64"], [1 + i % count]) for i in range(count)]
+    ledger = ledgers(suite, me)[0]
+    per_ledger = count // CLIENT_THREADS
+    reads = [fn(LEDGER, "recordBySequence(uint64)", ["uint64"], [1 + i % per_ledger])
+             for i in range(count)]
     start = time.perf_counter()
     for data in reads:
         assert engine.call(root, context, me, ledger, data).status == 0
@@ -218,7 +226,7 @@ def devnode_rates(suite: CryptoSuite, key: PrivateKey, count: int) -> dict[str, 
             assert process.stdout is not None
             client = Client(json.loads(process.stdout.readline())["url"])
             nonce = 1
-            setup = [(b"", data) for _l, _t, data in setup_calls(suite, me)]
+            setup = [(b"", data) for data in setup_calls(suite, me)]
             send_all(client, sign_all(suite, key, setup, 0, nonce), threads=1)
             nonce += len(setup)
             height = int(client.rpc("getBlockNumber", [1]), 16)
@@ -233,15 +241,17 @@ def devnode_rates(suite: CryptoSuite, key: PrivateKey, count: int) -> dict[str, 
                 height = int(client.rpc("getBlockNumber", [1]), 16)
                 txs = sign_all(suite, key, workload(suite, me, kind, count), height, nonce)
                 nonce += count
-                seconds = send_all(client, txs, 1 if kind == "anchor" else CLIENT_THREADS)
+                seconds = send_all(client, txs, CLIENT_THREADS)
                 bad = [r for r in (client.receipt("0x" + t.tx_hash.hex()) for t in txs[-5:])
                        if r["status"] != "0x0"]
                 assert not bad, bad
                 rates[kind] = count / seconds
-            ledger = addresses(suite, me)[0]
+            ledger = ledgers(suite, me)[0]
+            per_ledger = count // CLIENT_THREADS
             reads = [
                 [1, {"from": "0x" + me.hex(), "to": "0x" + ledger.hex(),
-                     "data": "0x" + fn(LEDGER, "recordBySequence(uint64)", ["uint64"], [1 + i]).hex()}]
+                     "data": "0x" + fn(LEDGER, "recordBySequence(uint64)", ["uint64"],
+                                       [1 + i % per_ledger]).hex()}]
                 for i in range(count)
             ]
 

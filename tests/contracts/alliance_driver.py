@@ -51,7 +51,9 @@ class AllianceChain:
 
     def artefact(self, name: str) -> ContractArtifact:
         if name not in self._artefacts:
-            self._artefacts[name] = ContractArtifact.from_file(BUILD_DIR / self.build / f"{name}.json")
+            self._artefacts[name] = ContractArtifact.from_file(
+                BUILD_DIR / self.build / f"{name}.json"
+            )
         return self._artefacts[name]
 
     def new_account(self) -> Account:
@@ -63,7 +65,9 @@ class AllianceChain:
     def deploy(self, name: str, *args: Any, sender: Account) -> Contract:
         return self.client.deploy(self.artefact(name), *args, key=sender.key)
 
-    def transact(self, contract: Contract, function: str, *args: Any, sender: Account) -> list[Event]:
+    def transact(
+        self, contract: Contract, function: str, *args: Any, sender: Account
+    ) -> list[Event]:
         receipt = contract.transact(function, *args, key=sender.key)
         return [Event(event.name, event.args) for event in contract.decode_logs(receipt)]
 

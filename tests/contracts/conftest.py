@@ -7,11 +7,17 @@ loopback port; every test deploys fresh contracts, built by each pinned compiler
 from __future__ import annotations
 
 import pytest
+
+from gateway.chain.client import ChainClient
+from gateway.chain.suite import SM_SUITE
+from gateway.chain.transport.http import HttpTransport
+from gateway.devnode.testing import running_devnode
+
 from .alliance_driver import AllianceChain
 from .contract_helpers import (
     BUILDS,
-    MEMBER_APPLIED,
     MEMBER_ACTIVE,
+    MEMBER_APPLIED,
     MEMBER_REVOKED,
     MEMBER_SUSPENDED,
     ROLE_CONSUMER,
@@ -20,21 +26,21 @@ from .contract_helpers import (
     refused,
 )
 
-from gateway.chain.client import ChainClient
-from gateway.chain.suite import SM_SUITE
-from gateway.chain.transport.http import HttpTransport
-from gateway.devnode.testing import running_devnode
-
 
 @pytest.fixture(scope="session")
 def devnode_url(tmp_path_factory):
-    with running_devnode(tmp_path_factory.mktemp("devnode"), suite="sm", block_interval=0.002) as (url, _node):
+    with running_devnode(tmp_path_factory.mktemp("devnode"), suite="sm", block_interval=0.002) as (
+        url,
+        _node,
+    ):
         yield url
 
 
 @pytest.fixture(scope="session")
 def chain_client(devnode_url):
-    return ChainClient(HttpTransport(devnode_url), SM_SUITE, group_id=1, chain_id=1, poll_interval=0.002)
+    return ChainClient(
+        HttpTransport(devnode_url), SM_SUITE, group_id=1, chain_id=1, poll_interval=0.002
+    )
 
 
 @pytest.fixture(params=BUILDS)
@@ -66,8 +72,14 @@ def enrol(chain, registry, office):
     def enrol(code, roles=ROLE_PROVIDER | ROLE_CONSUMER, status=MEMBER_ACTIVE):
         account = chain.new_account()
         chain.transact(
-            registry, "registerApplication", b32(code), f"{code} 部门",
-            account.public_key, account.hex, roles, sender=office,
+            registry,
+            "registerApplication",
+            b32(code),
+            f"{code} 部门",
+            account.public_key,
+            account.hex,
+            roles,
+            sender=office,
         )
         if status != MEMBER_APPLIED and status != MEMBER_REVOKED:
             chain.transact(registry, "approve", b32(code), "", sender=office)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from .contract_helpers import (
     FAR_FUTURE,
     GRANT_APPLIED,
@@ -10,7 +11,6 @@ from .contract_helpers import (
     GRANT_NONE,
     GRANT_REJECTED,
     GRANT_REVOKED,
-    MEMBER_SUSPENDED,
     ROLE_PROVIDER,
     SHARING_CONDITIONAL,
     SHARING_NOT_SHARED,
@@ -41,13 +41,26 @@ def tax(enrol):
 
 @pytest.fixture
 def entry(chain, catalog, nrd):
-    chain.transact(catalog, "publishEntry", TITLE, NRD, SHARING_CONDITIONAL, digest("v0"), sender=nrd)
+    chain.transact(
+        catalog, "publishEntry", TITLE, NRD, SHARING_CONDITIONAL, digest("v0"), sender=nrd
+    )
     return TITLE
 
 
-def apply_grant(chain, grants, sender, grant=GRANT, entry=TITLE, consumer=TAX, fields=FIELDS, expiry=EXPIRY):
+def apply_grant(
+    chain, grants, sender, grant=GRANT, entry=TITLE, consumer=TAX, fields=FIELDS, expiry=EXPIRY
+):
     return chain.transact(
-        grants, "applyForAccess", grant, entry, consumer, TRANSFER, "契税征收核验", fields, expiry, sender=sender
+        grants,
+        "applyForAccess",
+        grant,
+        entry,
+        consumer,
+        TRANSFER,
+        "契税征收核验",
+        fields,
+        expiry,
+        sender=sender,
     )
 
 
@@ -118,7 +131,9 @@ def test_the_office_approves_and_applies_on_behalf(chain, grants, entry, office,
 
 def test_unconditional_entries_can_be_granted(chain, grants, catalog, nrd, tax):
     open_entry = b32("NRD-OPEN")
-    chain.transact(catalog, "publishEntry", open_entry, NRD, SHARING_UNCONDITIONAL, digest("o"), sender=nrd)
+    chain.transact(
+        catalog, "publishEntry", open_entry, NRD, SHARING_UNCONDITIONAL, digest("o"), sender=nrd
+    )
     apply_grant(chain, grants, tax, entry=open_entry)
     assert chain.call(grants, "statusOf", GRANT) == GRANT_APPLIED
 
@@ -127,7 +142,11 @@ def test_unconditional_entries_can_be_granted(chain, grants, catalog, nrd, tax):
 def test_rejection_by_provider_or_office(chain, reject, grants, applied, nrd, office, rejecter):
     sender = nrd if rejecter == "provider" else office
     events = chain.transact(grants, "rejectGrant", GRANT, "事项不符", sender=sender)
-    assert only_event(events, "GrantRejected") == {"grantId": GRANT, "by": sender.hex, "reason": "事项不符"}
+    assert only_event(events, "GrantRejected") == {
+        "grantId": GRANT,
+        "by": sender.hex,
+        "reason": "事项不符",
+    }
     assert chain.call(grants, "statusOf", GRANT) == GRANT_REJECTED
     with reject("AccessGrants: grant is not applied"):
         chain.transact(grants, "approveGrant", GRANT, FIELDS, EXPIRY, sender=nrd)
@@ -161,9 +180,13 @@ def test_a_grant_stops_being_usable_when_its_parties_or_entry_change(
     chain.transact(registry, "suspend", NRD, "", sender=office)
     assert chain.call(grants, "isUsable", GRANT) is False
     chain.transact(registry, "reinstate", NRD, "", sender=office)
-    chain.transact(catalog, "reviseEntry", TITLE, digest("v1"), digest("v0"), SHARING_NOT_SHARED, sender=nrd)
+    chain.transact(
+        catalog, "reviseEntry", TITLE, digest("v1"), digest("v0"), SHARING_NOT_SHARED, sender=nrd
+    )
     assert chain.call(grants, "isUsable", GRANT) is False
-    chain.transact(catalog, "reviseEntry", TITLE, digest("v2"), digest("v1"), SHARING_CONDITIONAL, sender=nrd)
+    chain.transact(
+        catalog, "reviseEntry", TITLE, digest("v2"), digest("v1"), SHARING_CONDITIONAL, sender=nrd
+    )
     assert chain.call(grants, "isUsable", GRANT) is True
     chain.transact(catalog, "retireEntry", TITLE, "", sender=nrd)
     assert chain.call(grants, "isUsable", GRANT) is False
@@ -171,12 +194,16 @@ def test_a_grant_stops_being_usable_when_its_parties_or_entry_change(
 
 def test_entries_not_shared_cannot_be_applied_for(chain, reject, grants, catalog, nrd, tax):
     closed = b32("NRD-CLOSED")
-    chain.transact(catalog, "publishEntry", closed, NRD, SHARING_NOT_SHARED, digest("c"), sender=nrd)
+    chain.transact(
+        catalog, "publishEntry", closed, NRD, SHARING_NOT_SHARED, digest("c"), sender=nrd
+    )
     with reject("AccessGrants: entry is not shared"):
         apply_grant(chain, grants, tax, entry=closed)
 
 
-def test_entries_that_are_unknown_or_retired_cannot_be_applied_for(chain, reject, grants, catalog, entry, nrd, tax):
+def test_entries_that_are_unknown_or_retired_cannot_be_applied_for(
+    chain, reject, grants, catalog, entry, nrd, tax
+):
     with reject("AccessGrants: unknown entry"):
         apply_grant(chain, grants, tax, entry=b32("NOPE"))
     chain.transact(catalog, "retireEntry", TITLE, "", sender=nrd)
@@ -185,7 +212,9 @@ def test_entries_that_are_unknown_or_retired_cannot_be_applied_for(chain, reject
 
 
 def test_approval_rechecks_the_entry(chain, reject, grants, catalog, applied, nrd):
-    chain.transact(catalog, "reviseEntry", TITLE, digest("v1"), digest("v0"), SHARING_NOT_SHARED, sender=nrd)
+    chain.transact(
+        catalog, "reviseEntry", TITLE, digest("v1"), digest("v0"), SHARING_NOT_SHARED, sender=nrd
+    )
     with reject("AccessGrants: entry is not shared"):
         chain.transact(grants, "approveGrant", GRANT, FIELDS, EXPIRY, sender=nrd)
 
@@ -223,9 +252,13 @@ def test_invalid_applications_are_refused(chain, reject, grants, applied, tax, c
 
 def test_empty_purpose_and_matter_are_refused(chain, reject, grants, entry, tax):
     with reject("AccessGrants: purpose is empty"):
-        chain.transact(grants, "applyForAccess", GRANT, TITLE, TAX, TRANSFER, "", FIELDS, EXPIRY, sender=tax)
+        chain.transact(
+            grants, "applyForAccess", GRANT, TITLE, TAX, TRANSFER, "", FIELDS, EXPIRY, sender=tax
+        )
     with reject("AccessGrants: matter code is empty"):
-        chain.transact(grants, "applyForAccess", GRANT, TITLE, TAX, ZERO32, "核验", FIELDS, EXPIRY, sender=tax)
+        chain.transact(
+            grants, "applyForAccess", GRANT, TITLE, TAX, ZERO32, "核验", FIELDS, EXPIRY, sender=tax
+        )
 
 
 def test_who_may_decide(chain, reject, grants, registry, applied, enrol, office, nrd, tax):
@@ -240,9 +273,13 @@ def test_who_may_decide(chain, reject, grants, registry, applied, enrol, office,
         chain.transact(grants, "approveGrant", GRANT, FIELDS, EXPIRY, sender=nrd)
 
 
-def test_approval_cannot_widen_the_application(chain, reject, grants, registry, applied, office, nrd):
+def test_approval_cannot_widen_the_application(
+    chain, reject, grants, registry, applied, office, nrd
+):
     with reject("AccessGrants: field was not requested"):
-        chain.transact(grants, "approveGrant", GRANT, [b32("zl"), b32("id_number")], EXPIRY, sender=nrd)
+        chain.transact(
+            grants, "approveGrant", GRANT, [b32("zl"), b32("id_number")], EXPIRY, sender=nrd
+        )
     with reject("AccessGrants: expiry is later than requested"):
         chain.transact(grants, "approveGrant", GRANT, FIELDS, EXPIRY + 1, sender=nrd)
     with reject("AccessGrants: expiry is not in the future"):

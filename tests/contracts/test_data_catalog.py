@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from .contract_helpers import (
     ENTRY_NONE,
     ENTRY_PUBLISHED,
@@ -28,8 +29,12 @@ def nrd(enrol):
     return enrol("NRD")
 
 
-def publish(chain, catalog, sender, version="v0", entry=TITLE, provider=NRD, sharing=SHARING_CONDITIONAL):
-    return chain.transact(catalog, "publishEntry", entry, provider, sharing, digest(version), sender=sender)
+def publish(
+    chain, catalog, sender, version="v0", entry=TITLE, provider=NRD, sharing=SHARING_CONDITIONAL
+):
+    return chain.transact(
+        catalog, "publishEntry", entry, provider, sharing, digest(version), sender=sender
+    )
 
 
 def test_provider_publishes_its_entry_as_version_zero(chain, catalog, nrd):
@@ -50,7 +55,9 @@ def test_provider_publishes_its_entry_as_version_zero(chain, catalog, nrd):
         1,
         digest("v0"),
     )
-    version_hash, previous, version_sharing, _at, publisher = chain.call(catalog, "getVersion", TITLE, 0)
+    version_hash, previous, version_sharing, _at, publisher = chain.call(
+        catalog, "getVersion", TITLE, 0
+    )
     assert (version_hash, previous, version_sharing, publisher) == (
         digest("v0"),
         ZERO32,
@@ -72,7 +79,13 @@ def test_versions_are_hash_linked(chain, catalog, nrd):
     for number in range(1, 4):
         previous = digest(f"v{number - 1}")
         events = chain.transact(
-            catalog, "reviseEntry", TITLE, digest(f"v{number}"), previous, SHARING_CONDITIONAL, sender=nrd
+            catalog,
+            "reviseEntry",
+            TITLE,
+            digest(f"v{number}"),
+            previous,
+            SHARING_CONDITIONAL,
+            sender=nrd,
         )
         assert only_event(events, "EntryRevised") == {
             "entryId": TITLE,
@@ -107,7 +120,9 @@ def test_a_revision_must_cite_the_latest_version(chain, reject, catalog, nrd):
 
 def test_a_revision_can_change_the_sharing_class(chain, catalog, nrd):
     publish(chain, catalog, nrd, "v0", sharing=SHARING_UNCONDITIONAL)
-    chain.transact(catalog, "reviseEntry", TITLE, digest("v1"), digest("v0"), SHARING_NOT_SHARED, sender=nrd)
+    chain.transact(
+        catalog, "reviseEntry", TITLE, digest("v1"), digest("v0"), SHARING_NOT_SHARED, sender=nrd
+    )
     assert chain.call(catalog, "sharingClassOf", TITLE) == SHARING_NOT_SHARED
     assert chain.call(catalog, "getVersion", TITLE, 0)[2] == SHARING_UNCONDITIONAL
 
@@ -143,7 +158,9 @@ def test_inactive_providers_cannot_change_entries(chain, reject, catalog, regist
 
 
 @pytest.mark.parametrize("status", [MEMBER_SUSPENDED, MEMBER_REVOKED])
-def test_the_office_cannot_publish_for_an_inactive_provider(chain, reject, catalog, enrol, office, status):
+def test_the_office_cannot_publish_for_an_inactive_provider(
+    chain, reject, catalog, enrol, office, status
+):
     enrol("HUD", status=status)
     with reject("DataCatalog: provider is not an active member"):
         publish(chain, catalog, office, provider=b32("HUD"))
@@ -167,7 +184,9 @@ def test_publishing_needs_the_provider_role(chain, reject, catalog, enrol, offic
         (b32("NEW"), SHARING_CONDITIONAL, "v0", "DataCatalog: version hash already recorded"),
     ],
 )
-def test_invalid_publications_are_refused(chain, reject, catalog, nrd, entry, sharing, version, reason):
+def test_invalid_publications_are_refused(
+    chain, reject, catalog, nrd, entry, sharing, version, reason
+):
     publish(chain, catalog, nrd, "v0")
     version_hash = digest(version) if version else ZERO32
     with reject(reason):

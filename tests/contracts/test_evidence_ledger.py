@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import pytest
+
 from .contract_helpers import ZERO32, digest, only_event
+
+GAP = "EvidenceLedger: sequence does not continue the last anchor"
+MISCOUNT = "EvidenceLedger: record count does not match the sequence range"
+NOT_LATEST = "EvidenceLedger: previous root is not the latest root"
 
 BATCHES = [  # (label, firstSeq, lastSeq)
     ("root-1", 1, 5),
@@ -22,7 +27,9 @@ def gateway(chain, ledger, office):
 
 def anchor(chain, ledger, gateway, label, first, last, previous, count=None):
     size = last - first + 1 if count is None else count
-    return chain.transact(ledger, "anchorBatch", digest(label), size, first, last, previous, sender=gateway)
+    return chain.transact(
+        ledger, "anchorBatch", digest(label), size, first, last, previous, sender=gateway
+    )
 
 
 @pytest.fixture
@@ -54,8 +61,17 @@ def test_batches_chain_root_to_root(chain, ledger, gateway):
 
 
 def test_lookup_by_root(chain, ledger, gateway, anchored):
-    index, count, first, last, previous, _at, by = chain.call(ledger, "batchByRoot", digest("root-3"))
-    assert (index, count, first, last, previous, by) == (2, 14, 7, 20, digest("root-2"), gateway.hex)
+    index, count, first, last, previous, _at, by = chain.call(
+        ledger, "batchByRoot", digest("root-3")
+    )
+    assert (index, count, first, last, previous, by) == (
+        2,
+        14,
+        7,
+        20,
+        digest("root-2"),
+        gateway.hex,
+    )
     root, *rest = chain.call(ledger, "batchAt", 2)
     assert root == digest("root-3")
     assert rest[:4] == [14, 7, 20, digest("root-2")]
@@ -91,19 +107,21 @@ def test_lookups_on_an_empty_ledger(chain, reject, ledger):
 @pytest.mark.parametrize(
     ("label", "first", "last", "previous", "count", "reason"),
     [
-        ("next", 21, 30, "root-2", None, "EvidenceLedger: previous root is not the latest root"),
-        ("next", 21, 30, None, None, "EvidenceLedger: previous root is not the latest root"),
-        ("next", 22, 30, "root-3", None, "EvidenceLedger: sequence does not continue the last anchor"),
-        ("next", 20, 30, "root-3", None, "EvidenceLedger: sequence does not continue the last anchor"),
-        ("next", 1, 30, "root-3", None, "EvidenceLedger: sequence does not continue the last anchor"),
+        ("next", 21, 30, "root-2", None, NOT_LATEST),
+        ("next", 21, 30, None, None, NOT_LATEST),
+        ("next", 22, 30, "root-3", None, GAP),
+        ("next", 20, 30, "root-3", None, GAP),
+        ("next", 1, 30, "root-3", None, GAP),
         ("next", 21, 20, "root-3", 0, "EvidenceLedger: sequence range is empty"),
-        ("next", 21, 30, "root-3", 9, "EvidenceLedger: record count does not match the sequence range"),
-        ("next", 21, 30, "root-3", 11, "EvidenceLedger: record count does not match the sequence range"),
+        ("next", 21, 30, "root-3", 9, MISCOUNT),
+        ("next", 21, 30, "root-3", 11, MISCOUNT),
         ("root-1", 21, 30, "root-3", None, "EvidenceLedger: root already anchored"),
         (None, 21, 30, "root-3", None, "EvidenceLedger: root is empty"),
     ],
 )
-def test_broken_chains_are_refused(chain, reject, ledger, gateway, label, first, last, previous, count, reason):
+def test_broken_chains_are_refused(
+    chain, reject, ledger, gateway, label, first, last, previous, count, reason
+):
     prior = ZERO32
     for done, done_first, done_last in BATCHES[:3]:
         anchor(chain, ledger, gateway, done, done_first, done_last, prior)
@@ -117,16 +135,18 @@ def test_broken_chains_are_refused(chain, reject, ledger, gateway, label, first,
 
 
 def test_the_first_batch_starts_at_sequence_one_after_no_root(chain, reject, ledger, gateway):
-    with reject("EvidenceLedger: previous root is not the latest root"):
+    with reject(NOT_LATEST):
         anchor(chain, ledger, gateway, "root-1", 1, 5, digest("imagined"))
-    with reject("EvidenceLedger: sequence does not continue the last anchor"):
+    with reject(GAP):
         anchor(chain, ledger, gateway, "root-1", 0, 5, ZERO32)
     anchor(chain, ledger, gateway, "root-1", 1, 5, ZERO32)
 
 
 def test_direct_mode_anchors_one_record_per_sequence(chain, reject, ledger, gateway):
     for seq in (1, 2, 3):
-        events = chain.transact(ledger, "anchorRecord", digest(f"record-{seq}"), seq, sender=gateway)
+        events = chain.transact(
+            ledger, "anchorRecord", digest(f"record-{seq}"), seq, sender=gateway
+        )
         assert only_event(events, "RecordAnchored") == {
             "recordDigest": digest(f"record-{seq}"),
             "seq": seq,
@@ -136,7 +156,7 @@ def test_direct_mode_anchors_one_record_per_sequence(chain, reject, ledger, gate
     assert (found_digest, by) == (digest("record-2"), gateway.hex)
     assert chain.call(ledger, "recordByDigest", digest("record-3"))[0] == 3
     assert chain.call(ledger, "recordCount") == 3
-    with reject("EvidenceLedger: sequence does not continue the last anchor"):
+    with reject(GAP):
         chain.transact(ledger, "anchorRecord", digest("record-5"), 5, sender=gateway)
     with reject("EvidenceLedger: record already anchored"):
         chain.transact(ledger, "anchorRecord", digest("record-1"), 4, sender=gateway)
@@ -150,10 +170,10 @@ def test_direct_mode_anchors_one_record_per_sequence(chain, reject, ledger, gate
 
 def test_batches_and_direct_records_share_one_sequence(chain, reject, ledger, gateway):
     anchor(chain, ledger, gateway, "root-1", 1, 5, ZERO32)
-    with reject("EvidenceLedger: sequence does not continue the last anchor"):
+    with reject(GAP):
         chain.transact(ledger, "anchorRecord", digest("record-1"), 1, sender=gateway)
     chain.transact(ledger, "anchorRecord", digest("record-6"), 6, sender=gateway)
-    with reject("EvidenceLedger: sequence does not continue the last anchor"):
+    with reject(GAP):
         anchor(chain, ledger, gateway, "root-2", 6, 10, digest("root-1"))
     anchor(chain, ledger, gateway, "root-2", 7, 10, digest("root-1"))
     assert chain.call(ledger, "batchBySequence", 7)[1] == digest("root-2")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from .contract_helpers import (
     MEMBER_ACTIVE,
     MEMBER_APPLIED,
@@ -114,7 +115,9 @@ def test_every_transition_emits_its_status_change(chain, registry, office, path,
         (["approve", "revoke"], "reinstate", "MemberRegistry: member is not suspended"),
     ],
 )
-def test_transitions_outside_the_lifecycle_are_refused(chain, reject, registry, office, path, step, reason):
+def test_transitions_outside_the_lifecycle_are_refused(
+    chain, reject, registry, office, path, step, reason
+):
     apply_member(chain, registry, office)
     for done in path:
         chain.transact(registry, done, NRD, "", sender=office)
@@ -132,7 +135,14 @@ def test_only_governors_change_the_registry(chain, reject, registry, office):
     member, _ = apply_member(chain, registry, office)
     outsider = chain.new_account()
     calls = [
-        ("registerApplication", b32("TAX"), "税务局", outsider.public_key, outsider.hex, ROLE_CONSUMER),
+        (
+            "registerApplication",
+            b32("TAX"),
+            "税务局",
+            outsider.public_key,
+            outsider.hex,
+            ROLE_CONSUMER,
+        ),
         ("approve", NRD, ""),
         ("suspend", NRD, ""),
         ("reinstate", NRD, ""),
@@ -177,7 +187,9 @@ def test_invalid_applications_are_refused(
 
 def test_roles_update_and_lookup(chain, reject, registry, office):
     apply_member(chain, registry, office, roles=ROLE_PROVIDER)
-    events = chain.transact(registry, "updateRoles", NRD, ROLE_CONSUMER | ROLE_AUDITOR, sender=office)
+    events = chain.transact(
+        registry, "updateRoles", NRD, ROLE_CONSUMER | ROLE_AUDITOR, sender=office
+    )
     assert only_event(events, "MemberRolesChanged") == {
         "code": NRD,
         "roles": ROLE_CONSUMER | ROLE_AUDITOR,

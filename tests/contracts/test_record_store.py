@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from .contract_helpers import ZERO32, b32, digest, only_event
 
 KEY = b32("DJB-320102-000123")  # an electronic register (电子登记簿) page

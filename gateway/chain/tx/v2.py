@@ -15,6 +15,7 @@ import secrets
 from dataclasses import dataclass
 
 import rlp
+from rlp.codec import encode_raw
 from rlp.exceptions import DecodingError
 
 from gateway.chain.errors import TransactionDecodeError, TransactionFieldError
@@ -101,7 +102,8 @@ def _unsigned_items(fields: TransactionFieldsV2) -> list[bytes]:
 
 def encode_unsigned(fields: TransactionFieldsV2) -> bytes:
     """RLP of the 10 unsigned items: what the signing hash is taken over."""
-    return rlp.encode(_unsigned_items(fields))
+    # every item is already a byte string: skip pyrlp's per-item serializer inference
+    return encode_raw(_unsigned_items(fields))
 
 
 def _v_item(v: bytes | int, suite: CryptoSuite) -> bytes:
@@ -119,7 +121,7 @@ def encode_signed(
 ) -> bytes:
     """RLP of the 13 signed items (SM2 ``v`` always 64 bytes)."""
     items = [*_unsigned_items(fields), _v_item(v, suite), _int_item(r, "r"), _int_item(s, "s")]
-    return rlp.encode(items)
+    return encode_raw(items)
 
 
 def sign_transaction(
@@ -202,7 +204,7 @@ def decode_raw_transaction(raw: bytes, suite: CryptoSuite) -> SignedTransactionV
         public_key = suite.recover(signing_hash, r, s, v_byte - ECDSA_V_OFFSET)
         valid = public_key is not None
         sender = suite.address_of(public_key) if public_key is not None else b""
-        canonical = rlp.encode(items)
+        canonical = encode_raw(items)
     else:
         if not 32 <= len(v_item) <= 64:
             raise TransactionDecodeError(
@@ -213,7 +215,7 @@ def decode_raw_transaction(raw: bytes, suite: CryptoSuite) -> SignedTransactionV
         v = public_key_v
         sender = suite.address_of(public_key_v)
         valid = suite.verify_hash(public_key_v, signing_hash, r, s)
-        canonical = rlp.encode([*items[:10], public_key_v, items[11], items[12]])
+        canonical = encode_raw([*items[:10], public_key_v, items[11], items[12]])
     return SignedTransactionV2(
         fields=fields,
         v=v,

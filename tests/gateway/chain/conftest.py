@@ -156,6 +156,8 @@ class FakeNode:
             raise RpcError(10005, "TxAlreadyInChain")
         if not tx.signature_valid:
             raise RpcError(10008, "InvalidSignature")
+        if not self.height < tx.data.block_limit <= self.height + 600:
+            raise RpcError(10001, "BlockLimitCheckFail")
         self.accepted.append(tx)
         to = hex_to_bytes(tx.data.to) if tx.data.to else b""
         return self._commit(tx_hash, tx.sender, to, tx.data.input)
@@ -240,7 +242,7 @@ def replay_server() -> Iterator[ReplayServer]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
     thread.start()
 
     def set_responder(responder: Responder) -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from gateway.chain.errors import SuiteMismatch
+from gateway.chain.errors import InvalidAddress, SuiteMismatch
 from gateway.chain.suite import ECDSA_SUITE, SM_SUITE, CryptoSuite, suite_by_name
 
 SUITES = {"ecdsa": ECDSA_SUITE, "gm": SM_SUITE}
@@ -62,13 +62,14 @@ def test_parse_address_accepts_either_case_and_the_suite_checksum(accounts: Any)
     assert SM_SUITE.parse_address(gm["address"]) == raw
     assert SM_SUITE.parse_address(gm["address_lower"]) == raw
     assert SM_SUITE.parse_address(gm["address_lower"].upper().replace("0X", "0x")) == raw
-    with pytest.raises(ValueError, match="checksum"):
+    with pytest.raises(InvalidAddress, match="checksum") as info:
         ECDSA_SUITE.parse_address(gm["address"])
+    assert info.value.code == "invalid_address"
 
 
 @pytest.mark.parametrize("bad", ["0x1234", "0x" + "zz" * 20, "0x" + "00" * 21])
 def test_parse_address_rejects_malformed(bad: str) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(InvalidAddress, match="address"):
         SM_SUITE.parse_address(bad)
 
 
@@ -113,5 +114,5 @@ def test_address_of_accepts_sec1_and_rejects_other_lengths() -> None:
     key = SM_SUITE.generate_key()
     public_key = SM_SUITE.public_key_of(key)
     assert SM_SUITE.address_of(b"\x04" + public_key) == SM_SUITE.address_of(public_key)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="64 bytes"):
         SM_SUITE.address_of(public_key[:63])

@@ -18,6 +18,7 @@ from sqlalchemy import create_engine, text
 import gateway
 
 ALLIANCE = [sys.executable, "-m", "gateway.cli"]
+FAST_CHAIN = {"ALLIANCE_LOG_FORMAT": "text", "ALLIANCE_CHAIN_DEVNODE_BLOCK_INTERVAL": "0.02"}
 
 
 def run(
@@ -25,7 +26,7 @@ def run(
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         ALLIANCE + args,
-        env={**os.environ, "ALLIANCE_LOG_FORMAT": "text", **env},
+        env={**os.environ, **FAST_CHAIN, **env},
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -138,7 +139,7 @@ def test_serve_answers_health_and_openapi(tmp_path: Path) -> None:
     with log.open("wb") as sink:
         process = subprocess.Popen(
             [*ALLIANCE, "serve", "--port", str(port)],
-            env={**os.environ, **env},
+            env={**os.environ, **FAST_CHAIN, **env},
             stdout=sink,
             stderr=subprocess.STDOUT,
         )

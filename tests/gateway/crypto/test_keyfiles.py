@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import hashlib
 import json
 import stat
 import subprocess
@@ -195,3 +196,53 @@ def test_arbitrary_bytes_never_crash_the_loader(data: bytes) -> None:
     for candidate in (data, wrapped):
         with contextlib.suppress(KeyFileError, InvalidKeyError):
             load_private_key(candidate)
+
+
+@pytest.mark.slow
+def test_sdk_ecdsa_keystore_fixture_imports(accounts: Any) -> None:
+    """python-sdk's pyaccount.keystore (scrypt N = 2^18, r = 1, p = 8: several seconds)."""
+    fixture = accounts["ecdsa"]["keyfiles"][1]
+    content = json.dumps(fixture["file_content"]).encode()
+    key = load_private_key(content, fixture["password"].encode())
+    assert "0x" + key.to_bytes().hex() == fixture["private_key"]
+    assert address_of(key.public_key) == fixture["address"].lower()
+
+
+def _keystore(key: Secp256k1PrivateKey, password: bytes, kdf: str) -> dict[str, Any]:
+    """A keystore v3 document built from its definition (small work factors for speed)."""
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+    from gateway.crypto.hashing import keccak256
+
+    salt, iv = b"s" * 16, b"i" * 16
+    if kdf == "scrypt":
+        derived = hashlib.scrypt(password, salt=salt, n=1024, r=8, p=1, dklen=32)
+        params: dict[str, Any] = {"dklen": 32, "n": 1024, "r": 8, "p": 1, "salt": salt.hex()}
+    else:
+        derived = hashlib.pbkdf2_hmac("sha256", password, salt, 1000, 32)
+        params = {"dklen": 32, "c": 1000, "prf": "hmac-sha256", "salt": salt.hex()}
+    encryptor = Cipher(algorithms.AES(derived[:16]), modes.CTR(iv)).encryptor()
+    ciphertext = encryptor.update(key.to_bytes()) + encryptor.finalize()
+    return {
+        "address": address_of(key.public_key)[2:],
+        "version": 3,
+        "crypto": {
+            "cipher": "aes-128-ctr",
+            "cipherparams": {"iv": iv.hex()},
+            "ciphertext": ciphertext.hex(),
+            "kdf": kdf,
+            "kdfparams": params,
+            "mac": keccak256(derived[16:32] + ciphertext).hex(),
+        },
+    }
+
+
+@pytest.mark.parametrize("kdf", ["scrypt", "pbkdf2"])
+def test_keystore_v3_import_and_wrong_password(kdf: str) -> None:
+    key = Secp256k1PrivateKey.generate()
+    content = json.dumps(_keystore(key, b"pw", kdf)).encode()
+    assert load_private_key(content, b"pw") == key
+    with pytest.raises(KeyFileError):
+        load_private_key(content, b"wrong")
+    with pytest.raises(PassphraseRequiredError):
+        load_private_key(content)

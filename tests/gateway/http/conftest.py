@@ -14,7 +14,7 @@ from gateway.settings import Settings
 @pytest.fixture
 def app(settings: Settings) -> Iterator[Flask]:
     app = create_app(settings)
-    initialise(app.extensions["alliance"])
+    initialise(app.extensions["alliance"], with_chain=False)
     yield app
     app.extensions["alliance"].close()
 

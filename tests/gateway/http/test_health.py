@@ -44,7 +44,7 @@ def test_readyz_names_a_redis_that_is_down(make_settings: Callable[..., Settings
     app = create_app(settings)
     from gateway.instance import initialise
 
-    initialise(app.extensions["alliance"])
+    initialise(app.extensions["alliance"], with_chain=False)
     response = app.test_client().get("/readyz")
     assert response.status_code == 503
     body = response.get_json()

@@ -1,0 +1,1 @@
+"""The alliance's contracts on a chain: artefacts, deployment, and the runtime that opens them."""

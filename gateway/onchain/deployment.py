@@ -1,0 +1,130 @@
+"""Deploying the alliance contracts and the deployment file the gateway reads.
+
+The file (JSON) names the chain it describes (suite, chain id, group id, genesis or first
+block hash when known), each contract's address, the deploy transaction and block, the
+artefact's source hash, and the deployer. The gateway refuses a deployment file whose
+suite or ids differ from its settings, so addresses from one chain are never used on another.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from gateway.chain.artifact import ContractArtifact
+from gateway.chain.client import ChainClient
+from gateway.chain.suite import PrivateKey
+from gateway.crypto.signing import address_of
+
+DEPLOYMENT_FILE = "deployment.json"
+
+
+class DeploymentError(Exception):
+    code = "deployment_invalid"
+
+
+@dataclass(frozen=True)
+class DeployedContract:
+    name: str
+    address: str
+    tx_hash: str
+    block_number: int
+    source_hash: str
+    compiler: str
+
+
+@dataclass(frozen=True)
+class Deployment:
+    suite: str
+    chain_id: str
+    group_id: str
+    deployer: str
+    deployed_at: str
+    contracts: dict[str, DeployedContract] = field(default_factory=dict)
+
+    def address(self, name: str) -> str:
+        try:
+            return self.contracts[name].address
+        except KeyError as exc:
+            raise DeploymentError(f"the deployment has no {name} contract") from exc
+
+    def check_matches(self, suite: str, chain_id: object, group_id: object) -> None:
+        expected = (suite, str(chain_id), str(group_id))
+        if (self.suite, self.chain_id, self.group_id) != expected:
+            raise DeploymentError(
+                f"the deployment file is for suite={self.suite} chain={self.chain_id} "
+                f"group={self.group_id}, not suite={expected[0]} chain={expected[1]} "
+                f"group={expected[2]}"
+            )
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Deployment:
+        try:
+            contracts = {
+                name: DeployedContract(**value) for name, value in data["contracts"].items()
+            }
+            return cls(
+                suite=data["suite"],
+                chain_id=str(data["chain_id"]),
+                group_id=str(data["group_id"]),
+                deployer=data["deployer"],
+                deployed_at=data["deployed_at"],
+                contracts=contracts,
+            )
+        except (KeyError, TypeError) as exc:
+            raise DeploymentError(f"malformed deployment file: {exc}") from exc
+
+    def save(self, path: Path) -> None:
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(self.to_json(), indent=2, sort_keys=True) + "\n")
+        os.replace(temporary, path)
+
+    @classmethod
+    def load(cls, path: Path) -> Deployment:
+        try:
+            return cls.from_json(json.loads(path.read_text()))
+        except (OSError, ValueError) as exc:
+            raise DeploymentError(f"cannot read deployment file {path}: {exc}") from exc
+
+
+def deploy_alliance(
+    client: ChainClient, key: PrivateKey, artifacts: dict[str, ContractArtifact]
+) -> Deployment:
+    """Deploy the five contracts in dependency order; returns the deployment record."""
+    deployed: dict[str, DeployedContract] = {}
+
+    def deploy(name: str, *args: object) -> str:
+        artifact = artifacts[name]
+        contract = client.deploy(artifact, *args, key=key)
+        receipt = contract.deploy_receipt
+        assert receipt is not None  # noqa: S101 - deploy() always records it
+        deployed[name] = DeployedContract(
+            name=name,
+            address=contract.address,
+            tx_hash=receipt.transaction_hash,
+            block_number=receipt.block_number,
+            source_hash=artifact.source_hash or "",
+            compiler=artifact.compiler_version or "",
+        )
+        return contract.address
+
+    registry = deploy("MemberRegistry")
+    catalog = deploy("DataCatalog", registry)
+    deploy("AccessGrants", registry, catalog)
+    deploy("EvidenceLedger")
+    deploy("RecordStore")
+    return Deployment(
+        suite=client.suite.name,
+        chain_id=str(client.chain_id),
+        group_id=str(client.group_id),
+        deployer=address_of(key.public_key),
+        deployed_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        contracts=deployed,
+    )
