@@ -50,19 +50,19 @@ class Container:
     def chain(self) -> ChainRuntime:
         from gateway.onchain.runtime import open_chain
 
-        return self._once("chain", lambda: open_chain(self.settings))  # type: ignore[no-any-return]
+        return self._once("chain", lambda: open_chain(self.settings))
 
     @property
     def tokens(self) -> TokenStore:
         from gateway.oauth.tokens import TokenStore
 
-        return self._once("tokens", lambda: TokenStore(self.redis))  # type: ignore[no-any-return]
+        return self._once("tokens", lambda: TokenStore(self.redis))
 
     @property
     def clients(self) -> ClientStore:
         from gateway.oauth.clients import ClientStore
 
-        return self._once("clients", lambda: ClientStore(self.engine))  # type: ignore[no-any-return]
+        return self._once("clients", lambda: ClientStore(self.engine))
 
     def member_facts(self, code: str) -> MemberFacts | None:
         from gateway.oauth.server import MemberFacts
@@ -98,7 +98,7 @@ class Container:
                 ),
             )
 
-        return self._once("members", build)  # type: ignore[no-any-return]
+        return self._once("members", build)
 
     @property
     def oauth_server(self) -> GatewayAuthorizationServer:
@@ -116,13 +116,13 @@ class Container:
                 assertion_max_age=oauth.assertion_max_age,
             )
 
-        return self._once("oauth_server", build)  # type: ignore[no-any-return]
+        return self._once("oauth_server", build)
 
     @property
     def oauth_protector(self) -> ResourceProtector:
         from gateway.oauth.resource import build_protector
 
-        return self._once(  # type: ignore[no-any-return]
+        return self._once(
             "oauth_protector", lambda: build_protector(self.tokens, self.member_facts)
         )
 

@@ -32,7 +32,7 @@ ADMIN = "members:admin"
 
 
 def _service() -> MembershipService:
-    return current_app.extensions["alliance"].members  # type: ignore[no-any-return]
+    return current_app.extensions["alliance"].members
 
 
 def _actor() -> str:

@@ -77,7 +77,6 @@ class ChainClient:
         self.block_limit_range = block_limit_range
         self._sleep = sleep
         self._clock = clock
-        self._send_transport = transport
         reads = RetryingTransport(transport, self.retry, sleep=sleep)
         self.rpc: NodeRpc
         if fisco_version == 2:
@@ -110,14 +109,18 @@ class ChainClient:
         return self.rpc.get_receipt(tx_hash)
 
     def get_code(self, address: str) -> bytes:
-        return self.rpc.get_code(address)
+        return self.rpc.get_code(self._address(address))
 
     def status(self) -> NodeStatus:
         return self.rpc.status()
 
     def call(self, to: str, data: bytes, *, from_address: str | None = None) -> CallResult:
         """Execute ``data`` against ``to`` without a transaction (2.x requires a ``from``)."""
-        return self.rpc.call(from_address or ZERO_ADDRESS, to, data)
+        sender = self._address(from_address) if from_address else ZERO_ADDRESS
+        return self.rpc.call(sender, self._address(to), data)
+
+    def _address(self, text: str) -> str:
+        return to_hex(self.suite.parse_address(text))
 
     # -- transactions --------------------------------------------------------------------
 

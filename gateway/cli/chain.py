@@ -228,14 +228,14 @@ def status(
 
     tls = TlsOptions(ca_file=ca_file, cert_file=cert_file, key_file=key_file)
     with HttpTransport(rpc_url, timeout=timeout, tls=tls) as transport:
-        client = ChainClient(
-            transport,
-            SM_SUITE,  # status reads nothing suite-specific
-            group,
-            fisco_version=int(fisco_version),
-            retry=RetryPolicy(attempts=2),
-        )
         try:
+            client = ChainClient(
+                transport,
+                SM_SUITE,  # status reads nothing suite-specific
+                group,
+                fisco_version=int(fisco_version),
+                retry=RetryPolicy(attempts=2),
+            )
             node = client.status()
         except (ChainError, ValueError) as exc:
             raise ChainCommandError(str(exc)) from exc

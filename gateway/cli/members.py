@@ -140,7 +140,7 @@ def approve(ctx: click.Context, code: str, reason: str) -> None:
 def _transition(name: str, needs_reason: bool) -> click.Command:
     @click.command(name)
     @click.argument("code")
-    @click.option("--reason", required=needs_reason, default=None if needs_reason else "")
+    @click.option("--reason", **({"required": True} if needs_reason else {"default": ""}))
     @click.pass_context
     def command(ctx: click.Context, code: str, reason: str) -> None:
         with _container(ctx) as container:

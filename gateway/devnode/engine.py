@@ -29,8 +29,6 @@ from typing import Any
 import rlp
 from eth.abc import ComputationAPI, MessageAPI, StateAPI, TransactionContextAPI
 from eth.constants import CREATE_CONTRACT_ADDRESS
-from eth.db.atomic import AtomicDB
-from eth.db.backends.base import BaseDB
 from eth.exceptions import (
     ContractCreationCollision,
     FullStack,
@@ -56,9 +54,10 @@ from eth_typing import Address, Hash32
 from eth_utils.toolz import merge
 
 from gateway.devnode import status
+from gateway.devnode.state import FlatAccountDB, FlatState, StateChanges
 
 DEFAULT_TX_GAS_LIMIT = 300_000_000
-EMPTY_ROOT = bytes.fromhex("56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421")
+EMPTY_ROOT = b"\x00" * 32  # state root of the genesis block (no state yet)
 ZERO_ADDRESS = b"\x00" * 20
 ERROR_SELECTOR = bytes.fromhex("08c379a0")  # Error(string), from the compiler, not the suite
 _ETH_PRECOMPILES = frozenset((i).to_bytes(20, "big") for i in range(1, 10))
@@ -189,52 +188,6 @@ class _FiscoTransactionContext(BaseTransactionContext):
     pass
 
 
-class NodeStore(BaseDB):
-    """Trie-node database seen by py-evm: staged writes over a read-through loader.
-
-    Nodes are content-addressed and never deleted, so readers of an older root are never
-    disturbed by a block being built; ``take_staged`` hands the new nodes to the store so
-    they are written in the same SQL transaction as the block that needs them.
-    """
-
-    def __init__(self, load: Callable[[bytes], bytes | None]) -> None:
-        self._load = load
-        self._cache: dict[bytes, bytes] = {}
-        self._staged: dict[bytes, bytes] = {}
-
-    def __getitem__(self, key: bytes) -> bytes:
-        value = self._staged.get(key)
-        if value is None:
-            value = self._cache.get(key)
-        if value is None:
-            value = self._load(key)
-            if value is None:
-                raise KeyError(key)
-            self._cache[key] = value
-        return value
-
-    def __setitem__(self, key: bytes, value: bytes) -> None:
-        self._staged[key] = value
-
-    def __delitem__(self, key: bytes) -> None:
-        self._staged.pop(key, None)
-
-    def _exists(self, key: bytes) -> bool:
-        try:
-            self[key]
-        except KeyError:
-            return False
-        return True
-
-    def take_staged(self) -> dict[bytes, bytes]:
-        staged, self._staged = self._staged, {}
-        self._cache.update(staged)
-        return staged
-
-    def discard_staged(self) -> None:
-        self._staged = {}
-
-
 @dataclass(frozen=True)
 class BlockContext:
     number: int
@@ -250,12 +203,12 @@ class Engine:
         self,
         hash_fn: Callable[[bytes], bytes],
         suite_name: str,
-        nodes: NodeStore,
+        flat_state: FlatState,
         chain_id: int = 1,
         tx_gas_limit: int = DEFAULT_TX_GAS_LIMIT,
     ) -> None:
         self._hash = hash_fn
-        self._nodes = nodes
+        self.flat_state = flat_state
         self._chain_id = chain_id
         self.tx_gas_limit = tx_gas_limit
         computation_class = _build_computation_class(hash_fn, suite_name)
@@ -263,6 +216,7 @@ class Engine:
             __name__=f"FiscoState_{suite_name}",
             computation_class=computation_class,
             transaction_context_class=_FiscoTransactionContext,
+            account_db_class=FlatAccountDB,
         )
 
     def open_state(self, state_root: bytes, block: BlockContext) -> StateAPI:
@@ -277,7 +231,7 @@ class Engine:
             chain_id=self._chain_id,
             base_fee_per_gas=0,
         )
-        state: StateAPI = self._state_class(AtomicDB(self._nodes), context, Hash32(state_root))
+        state: StateAPI = self._state_class(self.flat_state, context, Hash32(state_root))
         return state
 
     def contract_address(self, sender: bytes, nonce: int) -> bytes:
@@ -352,26 +306,31 @@ class Engine:
         state_root: bytes,
         block: BlockContext,
         transactions: Iterable[tuple[bytes, bytes, bytes, bool]],
-    ) -> tuple[list[ExecutionResult], bytes, dict[bytes, bytes]]:
-        """Execute ``(sender, to, data, deploy)`` tuples in order.
+    ) -> tuple[list[ExecutionResult], bytes, StateChanges]:
+        """Execute ``(sender, to, data, deploy)`` tuples in order on the committed state.
 
-        Returns the results, the new state root and the trie nodes to persist with the block.
+        Returns the results, the new state root (``H(parent_root ‖ H(changes))``) and the
+        block's state changes, for the store to write with the block. Only the sealer calls
+        this, and committed state changes only through its own :meth:`FlatState.apply`.
         """
         state = self.open_state(state_root, block)
         results = []
         for sender, to, data, deploy in transactions:
             results.append(self.execute(state, sender, to, data, deploy=deploy))
             state.lock_changes()
-        state.persist()
-        return results, bytes(state.state_root), self._nodes.take_staged()
+        changes: StateChanges = state.persist()  # type: ignore[assignment]
+        new_root = self._hash(state_root + changes.digest(self._hash))
+        return results, new_root, changes
 
     def call(
         self, state_root: bytes, block: BlockContext, sender: bytes, to: bytes, data: bytes
     ) -> ExecutionResult:
-        """A read-only call against ``state_root``; nothing is persisted."""
-        state = self.open_state(state_root, block)
-        return self.execute(state, sender, to, data, deploy=False)
+        """A read-only call against the committed state; nothing is kept."""
+        with self.flat_state.reading():
+            state = self.open_state(state_root, block)
+            return self.execute(state, sender, to, data, deploy=False)
 
-    def get_code(self, state_root: bytes, address: bytes) -> bytes:
-        state = self.open_state(state_root, BlockContext(0, 0, ZERO_ADDRESS))
-        return bytes(state.get_code(Address(address)))
+    def get_code(self, address: bytes) -> bytes:
+        with self.flat_state.reading():
+            state = self.open_state(EMPTY_ROOT, BlockContext(0, 0, ZERO_ADDRESS))
+            return bytes(state.get_code(Address(address)))

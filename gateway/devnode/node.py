@@ -31,9 +31,9 @@ from gateway.devnode.engine import (
     BlockContext,
     Engine,
     ExecutionResult,
-    NodeStore,
 )
 from gateway.devnode.errors import StoreError, SuiteMismatch
+from gateway.devnode.state import FlatState, StateChanges
 from gateway.devnode.store import ChainStore, CommittedTransaction, StoredBlock
 from gateway.devnode.txpool import DEFAULT_POOL_LIMIT, TxPool
 
@@ -60,11 +60,13 @@ class DevNode:
         self.config = config or DevnodeConfig()
         self.suite: CryptoSuite = suite_by_name(self.config.suite)
         self.store = ChainStore(data_dir)
-        self.nodes = NodeStore(self.store.load_trie_node)
+        self.state = FlatState(
+            self.store.load_account, self.store.load_storage, self.store.load_code
+        )
         self.engine = Engine(
             self.suite.hash,
             self.suite.name,
-            self.nodes,
+            self.state,
             chain_id=self.config.chain_id,
             tx_gas_limit=self.config.tx_gas_limit,
         )
@@ -158,7 +160,7 @@ class DevNode:
             timestamp_ms=int(time.time() * 1000),
         )
         block = StoredBlock(0, header.hash, EMPTY_ROOT, header.to_json(), ())
-        self.store.commit_block(block, [], {})
+        self.store.commit_block(block, [], StateChanges())
         return block
 
     # -- identity and head ---------------------------------------------------------------
@@ -198,7 +200,7 @@ class DevNode:
         return head.number, self.engine.call(head.state_root, context, sender, to, data)
 
     def get_code(self, address: bytes) -> bytes:
-        return self.engine.get_code(self.head.state_root, address)
+        return self.engine.get_code(address)
 
     def wait_for_height(self, number: int, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
@@ -230,13 +232,7 @@ class DevNode:
         timestamp = max(int(time.time() * 1000), int(parent.header["timestamp"], 16) + 1)
         context = BlockContext(number, timestamp, self.sealer_address, tuple(self._recent_hashes))
         work = [(tx.sender, tx.fields.to, tx.fields.data, tx.fields.is_deploy) for tx in txs]
-        try:
-            results, state_root, trie_nodes = self.engine.run_block(
-                parent.state_root, context, work
-            )
-        except BaseException:
-            self.nodes.discard_staged()
-            raise
+        results, state_root, changes = self.engine.run_block(parent.state_root, context, work)
         bloom = 0
         for result in results:
             bloom |= int.from_bytes(logs_bloom(result), "big")
@@ -274,7 +270,8 @@ class DevNode:
         block = StoredBlock(
             number, header.hash, state_root, header.to_json(), tuple(tx.tx_hash for tx in txs)
         )
-        self.store.commit_block(block, rows, trie_nodes, expired)
+        self.store.commit_block(block, rows, changes, expired)
+        self.state.apply(changes)
         self.pool.committed(number, txs, expired)
         with self._committed:
             self._head = block

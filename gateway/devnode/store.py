@@ -9,8 +9,8 @@ SQLite in WAL mode with ``synchronous=FULL`` makes every committed SQL transacti
   of its transactions from ``pending`` are one SQL transaction: after a crash the node is
   either before or after the block, never in between.
 
-State is py-evm's account trie; its nodes are content-addressed rows of ``trie_nodes``, so
-restoring the state after a restart is reopening the head block's state root.
+State is flat (see :mod:`gateway.devnode.state`): accounts, storage slots and code are rows,
+updated with each block, so restoring the state after a restart is reading them.
 An advisory ``flock`` on ``LOCK`` keeps a second process off the same directory (the kernel
 drops it when the process dies, even by ``kill -9``).
 """
@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from gateway.devnode.errors import DataDirectoryLocked, StoreError
+from gateway.devnode.state import Account, StateChanges
 
 DATABASE_FILE = "chain.sqlite3"
 LOCK_FILE = "LOCK"
@@ -55,7 +56,22 @@ CREATE TABLE IF NOT EXISTS pending (
     hash BLOB NOT NULL UNIQUE,
     raw BLOB NOT NULL
 );
-CREATE TABLE IF NOT EXISTS trie_nodes (key BLOB PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS accounts (
+    address BLOB PRIMARY KEY,
+    nonce TEXT NOT NULL,
+    balance TEXT NOT NULL,
+    code_hash BLOB NOT NULL,
+    incarnation INTEGER NOT NULL,
+    alive INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS storage (
+    address BLOB NOT NULL,
+    incarnation INTEGER NOT NULL,
+    slot BLOB NOT NULL,
+    value BLOB NOT NULL,
+    PRIMARY KEY (address, incarnation, slot)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS code (hash BLOB PRIMARY KEY, code BLOB NOT NULL) WITHOUT ROWID;
 """
 
 
@@ -168,15 +184,13 @@ class ChainStore:
         self,
         block: StoredBlock,
         transactions: list[CommittedTransaction],
-        trie_nodes: dict[bytes, bytes],
+        changes: StateChanges,
         dropped: Iterable[bytes] = (),
     ) -> None:
         """Store a sealed block and everything it needs, atomically and durably."""
         failed = sum(1 for tx in transactions if tx.failed)
         with self._write() as db:
-            db.executemany(
-                "INSERT OR IGNORE INTO trie_nodes (key, value) VALUES (?, ?)", trie_nodes.items()
-            )
+            self._write_state(db, changes)
             db.execute(
                 "INSERT INTO blocks (number, hash, state_root, header_json, tx_hashes)"
                 " VALUES (?, ?, ?, ?, ?)",
@@ -295,10 +309,58 @@ class ChainStore:
         failed = self.get_meta("failed_tx_sum")
         return int(total or 0), int(failed or 0)
 
-    # -- state trie ----------------------------------------------------------------------
-    def load_trie_node(self, key: bytes) -> bytes | None:
+    # -- state ---------------------------------------------------------------------------
+    @staticmethod
+    def _write_state(db: sqlite3.Connection, changes: StateChanges) -> None:
+        db.executemany(
+            "INSERT OR REPLACE INTO accounts"
+            " (address, nonce, balance, code_hash, incarnation, alive) VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (a, format(v.nonce, "x"), format(v.balance, "x"), v.code_hash, v.incarnation,
+                 int(v.exists))
+                for a, v in changes.accounts.items()
+                if v is not None
+            ],
+        )
+        db.executemany(
+            "INSERT OR REPLACE INTO code (hash, code) VALUES (?, ?)", changes.code.items()
+        )
+        db.executemany(
+            "INSERT OR REPLACE INTO storage (address, incarnation, slot, value) VALUES (?, ?, ?, ?)",
+            [
+                (a, i, s.to_bytes(32, "big"), v.to_bytes(32, "big"))
+                for (a, i, s), v in changes.storage.items()
+                if v
+            ],
+        )
+        db.executemany(
+            "DELETE FROM storage WHERE address = ? AND incarnation = ? AND slot = ?",
+            [(a, i, s.to_bytes(32, "big")) for (a, i, s), v in changes.storage.items() if not v],
+        )
+
+    def load_account(self, address: bytes) -> Account | None:
         with self._lock:
-            row = self.db.execute("SELECT value FROM trie_nodes WHERE key = ?", (key,)).fetchone()
+            row = self.db.execute(
+                "SELECT nonce, balance, code_hash, incarnation, alive FROM accounts"
+                " WHERE address = ?",
+                (address,),
+            ).fetchone()
+        if row is None:
+            return None
+        nonce, balance, code_hash, incarnation, alive = row
+        return Account(int(nonce, 16), int(balance, 16), bytes(code_hash), incarnation, bool(alive))
+
+    def load_storage(self, address: bytes, incarnation: int, slot: int) -> int:
+        with self._lock:
+            row = self.db.execute(
+                "SELECT value FROM storage WHERE address = ? AND incarnation = ? AND slot = ?",
+                (address, incarnation, slot.to_bytes(32, "big")),
+            ).fetchone()
+        return 0 if row is None else int.from_bytes(row[0], "big")
+
+    def load_code(self, code_hash: bytes) -> bytes | None:
+        with self._lock:
+            row = self.db.execute("SELECT code FROM code WHERE hash = ?", (code_hash,)).fetchone()
         return None if row is None else bytes(row[0])
 
 

@@ -19,7 +19,7 @@ blp = Blueprint("oauth", __name__)
 
 
 def _server() -> GatewayAuthorizationServer:
-    return current_app.extensions["alliance"].oauth_server  # type: ignore[no-any-return]
+    return current_app.extensions["alliance"].oauth_server
 
 
 @blp.post(TOKEN_PATH)

@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Engine, ForeignKey, String, Text, select, update
+from sqlalchemy import DateTime, Engine, String, Text, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from gateway.crypto.hashing import hmac_sm3
@@ -33,9 +33,9 @@ class OAuthClientRow(Base):
     __tablename__ = "oauth_clients"
 
     client_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    member_code: Mapped[str] = mapped_column(
-        String(16), ForeignKey("members.code", ondelete="CASCADE"), nullable=False, index=True
-    )
+    # References members.code (enforced by migration 0002, not declared here so the OAuth
+    # tables load without the members package).
+    member_code: Mapped[str] = mapped_column(String(16), nullable=False, index=True)
     name: Mapped[str] = mapped_column(String(200), nullable=False)
     secret_hash: Mapped[str | None] = mapped_column(String(64))
     secret_salt: Mapped[str | None] = mapped_column(String(32))

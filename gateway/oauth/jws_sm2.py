@@ -48,7 +48,7 @@ class Sm2Jwk(ECKey):
         self._raw_value = key  # type: ignore[assignment]
         self.original_value = None
         self.extra_parameters = None
-        self._dict_value = value  # type: ignore[assignment]
+        self._dict_value = value
 
     @property
     def sm2_public(self) -> Sm2PublicKey:

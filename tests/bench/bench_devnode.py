@@ -29,15 +29,20 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import urlsplit
 from typing import Any
 
-import requests
+import http.client
 import rlp
 from eth_abi import encode
 
 from gateway.chain.suite import CryptoSuite, PrivateKey, suite_by_name
 from gateway.chain.tx.v2 import SignedTransactionV2, TransactionFieldsV2, sign_transaction
-from gateway.devnode.engine import EMPTY_ROOT, BlockContext, Engine, NodeStore
+from gateway.devnode.engine import EMPTY_ROOT, BlockContext, Engine
+from gateway.devnode.state import FlatState, StateChanges
+from eth.constants import BLANK_ROOT_HASH
+from eth.db.account import AccountDB
+from eth.db.atomic import AtomicDB
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTEFACTS = ROOT / "contracts" / "build" / "solc-0.8.11"
@@ -115,17 +120,39 @@ def workload(suite: CryptoSuite, me: bytes, kind: str, count: int) -> list[tuple
     ]
 
 
-# -- baseline: the engine alone -------------------------------------------------------------
-def raw_rates(suite: CryptoSuite, me: bytes, count: int) -> dict[str, float]:
-    memory: dict[bytes, bytes] = {}
-    nodes = NodeStore(memory.get)
-    engine = Engine(suite.hash, suite.name, nodes)
+# -- baselines: py-evm alone ----------------------------------------------------------------
+class StockEngine(Engine):
+    """The same execution rules on py-evm's own trie-backed ``AccountDB`` in memory."""
+
+    def __init__(self, suite: CryptoSuite) -> None:
+        super().__init__(suite.hash, suite.name, FlatState(lambda a: None, lambda *k: 0, lambda h: None))
+        self._stock = self._state_class.configure(account_db_class=AccountDB)
+        self._db = AtomicDB()
+
+    def open_state(self, state_root: bytes, block: BlockContext) -> Any:
+        context = super().open_state(EMPTY_ROOT, block).execution_context
+        root = BLANK_ROOT_HASH if state_root == EMPTY_ROOT else state_root
+        return self._stock(self._db, context, root)
+
+    def run_block(self, state_root: bytes, block: BlockContext, transactions: Any) -> Any:
+        state = self.open_state(state_root, block)
+        results = []
+        for sender, to, data, deploy in transactions:
+            results.append(self.execute(state, sender, to, data, deploy=deploy))
+            state.lock_changes()
+        state.persist()
+        return results, bytes(state.state_root), StateChanges()
+
+
+def raw_rates(suite: CryptoSuite, me: bytes, count: int, stock: bool) -> dict[str, float]:
+    flat = FlatState(lambda a: None, lambda a, i, s: 0, lambda h: None)
+    engine = StockEngine(suite) if stock else Engine(suite.hash, suite.name, flat)
     context = BlockContext(1, int(time.time() * 1000), b"\x00" * 20)
     root = EMPTY_ROOT
     setup = [(me, b"", data, True) for data in setup_calls(suite, me)]
     setup += [(me, to, data, False) for to, data in follow_up(suite, me)]
-    results, root, staged = engine.run_block(root, context, setup)
-    memory.update(staged)
+    results, root, changes = engine.run_block(root, context, setup)
+    flat.apply(changes)
     assert all(r.status == 0 for r in results), results
     rates = {}
     for kind in ("anchor", "catalog"):
@@ -138,10 +165,10 @@ def raw_rates(suite: CryptoSuite, me: bytes, count: int) -> dict[str, float]:
             state.lock_changes()
         rates[f"{kind}_exec"] = count / (time.perf_counter() - start)
         start = time.perf_counter()
-        results, new_root, staged = engine.run_block(root, context, work)
+        results, new_root, changes = engine.run_block(root, context, work)
         rates[f"{kind}_block"] = count / (time.perf_counter() - start)
         assert all(r.status == 0 for r in results)
-        memory.update(staged)
+        flat.apply(changes)
         root = new_root
     ledger = ledgers(suite, me)[0]
     per_ledger = count // CLIENT_THREADS
@@ -156,19 +183,29 @@ def raw_rates(suite: CryptoSuite, me: bytes, count: int) -> dict[str, float]:
 
 # -- the devnode over HTTP --------------------------------------------------------------------
 class Client:
+    """A lean JSON-RPC client (one keep-alive ``http.client`` connection per thread).
+
+    The benchmark client shares the machine with the node, so it must cost little CPU.
+    """
+
     def __init__(self, url: str) -> None:
-        self.url = url
+        parts = urlsplit(url)
+        self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
         self.local = threading.local()
 
-    def rpc(self, method: str, params: list[Any]) -> Any:
-        session = getattr(self.local, "session", None)
-        if session is None:
-            session = self.local.session = requests.Session()
-        body = {"jsonrpc": "2.0", "method": method, "params": params, "id": 1}
-        reply = session.post(self.url, json=body, timeout=60).json()
+    def post(self, body: bytes) -> Any:
+        connection = getattr(self.local, "connection", None)
+        if connection is None:
+            connection = self.local.connection = http.client.HTTPConnection(self.host, self.port)
+        connection.request("POST", "/", body, {"Content-Type": "application/json"})
+        reply = json.loads(connection.getresponse().read())
         if "error" in reply:
-            raise RuntimeError(f"{method}: {reply['error']}")
+            raise RuntimeError(str(reply["error"]))
         return reply["result"]
+
+    def rpc(self, method: str, params: list[Any]) -> Any:
+        return self.post(json.dumps({"jsonrpc": "2.0", "method": method, "params": params,
+                                     "id": 1}).encode())
 
     def receipt(self, tx_hash: str, timeout: float = 120.0) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
@@ -179,6 +216,9 @@ class Client:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"no receipt for {tx_hash}")
             time.sleep(0.01)
+
+    def total(self) -> int:
+        return int(self.rpc("getTotalTransactionCount", [1])["txSum"], 16)
 
 
 def sign_all(suite: CryptoSuite, key: PrivateKey, work: list[tuple[bytes, bytes]], height: int,
@@ -194,17 +234,23 @@ def sign_all(suite: CryptoSuite, key: PrivateKey, work: list[tuple[bytes, bytes]
 
 def send_all(client: Client, txs: list[SignedTransactionV2], threads: int) -> float:
     """Send from ``threads`` threads (each keeps its share in order); seconds to last receipt."""
+    bodies = [
+        json.dumps({"jsonrpc": "2.0", "method": "sendRawTransaction",
+                    "params": [1, "0x" + tx.raw.hex()], "id": 1}).encode()
+        for tx in txs
+    ]
+    shares = [bodies[i::threads] for i in range(threads)]
+    target = client.total() + len(txs)
+
+    def push(share: list[bytes]) -> None:
+        for body in share:
+            client.post(body)
+
     start = time.perf_counter()
-    shares = [txs[i::threads] for i in range(threads)]
-
-    def push(share: list[SignedTransactionV2]) -> None:
-        for tx in share:
-            client.rpc("sendRawTransaction", [1, "0x" + tx.raw.hex()])
-
     with ThreadPoolExecutor(threads) as pool:
         list(pool.map(push, shares))
-    for tx in txs:
-        client.receipt("0x" + tx.tx_hash.hex())
+    while client.total() < target:  # every block is committed in order: wait for the count
+        time.sleep(0.005)
     return time.perf_counter() - start
 
 
@@ -242,7 +288,7 @@ def devnode_rates(suite: CryptoSuite, key: PrivateKey, count: int) -> dict[str, 
                 txs = sign_all(suite, key, workload(suite, me, kind, count), height, nonce)
                 nonce += count
                 seconds = send_all(client, txs, CLIENT_THREADS)
-                bad = [r for r in (client.receipt("0x" + t.tx_hash.hex()) for t in txs[-5:])
+                bad = [r for r in (client.receipt("0x" + t.tx_hash.hex()) for t in txs)
                        if r["status"] != "0x0"]
                 assert not bad, bad
                 rates[kind] = count / seconds
@@ -255,9 +301,12 @@ def devnode_rates(suite: CryptoSuite, key: PrivateKey, count: int) -> dict[str, 
                 for i in range(count)
             ]
 
+            bodies = [json.dumps({"jsonrpc": "2.0", "method": "call", "params": p,
+                                  "id": 1}).encode() for p in reads]
+
             def read_all() -> None:
                 with ThreadPoolExecutor(CLIENT_THREADS) as pool:
-                    list(pool.map(lambda p: client.rpc("call", p), reads))
+                    list(pool.map(client.post, bodies))
 
             rates["read"] = timed(read_all, count)
             return rates
@@ -274,16 +323,19 @@ def main() -> None:
     suite = suite_by_name(args.suite)
     key = suite.generate_key()
     me = suite.address_of_key(key)
-    raw = raw_rates(suite, me, args.count)
+    raw = raw_rates(suite, me, args.count, stock=True)
+    flat = raw_rates(suite, me, args.count, stock=False)
     node = devnode_rates(suite, key, args.count)
     print(f"suite={suite.name} transactions={args.count} client_threads={CLIENT_THREADS}")
-    print(f"{'workload':<22}{'raw py-evm /s':>15}{'devnode /s':>13}{'ratio':>8}")
+    print("raw = py-evm state-level execution on its trie AccountDB, in memory, no signatures")
+    print(f"{'workload':<18}{'raw exec':>10}{'raw+trie':>10}{'flat exec':>11}{'flat+blk':>10}"
+          f"{'devnode':>9}{'devnode/raw':>13}")
     for kind, label in (("anchor", "evidence anchors"), ("catalog", "catalogue writes")):
-        print(f"{label:<22}{raw[kind + '_exec']:>15.0f}{node[kind]:>13.0f}"
-              f"{node[kind] / raw[kind + '_exec']:>8.2f}")
-        print(f"{'  (engine+persist)':<22}{raw[kind + '_block']:>15.0f}")
-    print(f"{'reads (call)':<22}{raw['read']:>15.0f}{node['read']:>13.0f}"
-          f"{node['read'] / raw['read']:>8.2f}")
+        print(f"{label:<18}{raw[kind + '_exec']:>10.0f}{raw[kind + '_block']:>10.0f}"
+              f"{flat[kind + '_exec']:>11.0f}{flat[kind + '_block']:>10.0f}{node[kind]:>9.0f}"
+              f"{node[kind] / raw[kind + '_exec']:>13.2f}")
+    print(f"{'reads (call)':<18}{raw['read']:>10.0f}{'':>10}{flat['read']:>11.0f}{'':>10}"
+          f"{node['read']:>9.0f}{node['read'] / raw['read']:>13.2f}")
 
 
 if __name__ == "__main__":

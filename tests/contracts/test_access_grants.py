@@ -16,6 +16,7 @@ from .contract_helpers import (
     SHARING_NOT_SHARED,
     SHARING_UNCONDITIONAL,
     ZERO32,
+    ZERO_ADDRESS,
     b32,
     digest,
     only_event,
@@ -318,3 +319,10 @@ def test_unknown_grants(chain, reject, grants, nrd):
             chain.transact(grants, function, *args, sender=nrd)
     with reject("AccessGrants: index out of range"):
         chain.call(grants, "grantIdAt", 0)
+
+
+def test_grants_need_a_registry_and_a_catalogue(chain, reject, registry, catalog, office):
+    with reject("AccessGrants: registry is the zero address"):
+        chain.deploy("AccessGrants", ZERO_ADDRESS, catalog.address, sender=office)
+    with reject("AccessGrants: catalog is the zero address"):
+        chain.deploy("AccessGrants", registry.address, ZERO_ADDRESS, sender=office)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from .contract_helpers import (
@@ -15,6 +17,7 @@ from .contract_helpers import (
     SHARING_NOT_SHARED,
     SHARING_UNCONDITIONAL,
     ZERO32,
+    ZERO_ADDRESS,
     b32,
     digest,
     only_event,
@@ -100,7 +103,7 @@ def test_versions_are_hash_linked(chain, catalog, nrd):
     assert count == 4
     chain_of_hashes = [chain.call(catalog, "getVersion", TITLE, index) for index in range(count)]
     assert chain_of_hashes[0][1] == ZERO32
-    for earlier, later in zip(chain_of_hashes, chain_of_hashes[1:], strict=False):
+    for earlier, later in itertools.pairwise(chain_of_hashes):
         assert later[1] == earlier[0]
     assert chain.call(catalog, "latestVersionHash", TITLE) == digest("v3")
     assert chain.call(catalog, "versionByHash", digest("v2")) == (TITLE, 2)
@@ -239,3 +242,8 @@ def test_unknown_entries(chain, reject, catalog, nrd):
         chain.call(catalog, "getVersion", TITLE, 1)
     with reject("DataCatalog: index out of range"):
         chain.call(catalog, "entryIdAt", 1)
+
+
+def test_the_catalogue_needs_a_registry(chain, reject, office):
+    with reject("DataCatalog: registry is the zero address"):
+        chain.deploy("DataCatalog", ZERO_ADDRESS, sender=office)

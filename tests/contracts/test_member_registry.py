@@ -37,11 +37,6 @@ def apply_member(chain, registry, office, code="NRD", roles=ROLE_PROVIDER):
     return account, events
 
 
-def test_deployer_is_the_first_governor(chain, registry, office):
-    assert chain.call(registry, "isGovernor", office.hex) is True
-    assert chain.call(registry, "governorCount") == 1
-
-
 def test_application_records_the_member_as_applied(chain, registry, office):
     account, events = apply_member(chain, registry, office, roles=ROLE_PROVIDER | ROLE_CONSUMER)
 
@@ -233,29 +228,3 @@ def test_unknown_lookups_are_refused_or_empty(chain, reject, registry):
     with reject("MemberRegistry: index out of range"):
         chain.call(registry, "memberCodeAt", 0)
     assert chain.call(registry, "statusOf", NRD) == MEMBER_NONE
-
-
-def test_governors_add_and_remove_governors(chain, reject, registry, office):
-    deputy = chain.new_account()
-    added = chain.transact(registry, "addGovernor", deputy.hex, sender=office)
-    assert only_event(added, "GovernorAdded") == {"account": deputy.hex, "by": office.hex}
-    assert chain.call(registry, "governorCount") == 2
-
-    apply_member(chain, registry, deputy)  # the new governor can act
-    removed = chain.transact(registry, "removeGovernor", office.hex, sender=deputy)
-    assert only_event(removed, "GovernorRemoved") == {"account": office.hex, "by": deputy.hex}
-    assert chain.call(registry, "isGovernor", office.hex) is False
-    with reject("MemberRegistry: caller is not a governor"):
-        chain.transact(registry, "approve", NRD, "", sender=office)
-
-
-def test_governor_set_refusals(chain, reject, registry, office):
-    stranger = chain.new_account()
-    with reject("MemberRegistry: cannot remove the last governor"):
-        chain.transact(registry, "removeGovernor", office.hex, sender=office)
-    with reject("MemberRegistry: account is already a governor"):
-        chain.transact(registry, "addGovernor", office.hex, sender=office)
-    with reject("MemberRegistry: account is the zero address"):
-        chain.transact(registry, "addGovernor", ZERO_ADDRESS, sender=office)
-    with reject("MemberRegistry: account is not a governor"):
-        chain.transact(registry, "removeGovernor", stranger.hex, sender=office)

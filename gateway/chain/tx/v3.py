@@ -211,7 +211,10 @@ def decode_transaction(raw: bytes, suite: CryptoSuite) -> SignedTransactionV3:
         max_priority_fee_per_gas=_text(body, 13),
         extension=_bytes(body, 14),
     )
-    data_hash = data.data_hash(suite)
+    try:
+        data_hash = data.data_hash(suite)
+    except TransactionFieldError as exc:
+        raise TransactionDecodeError(f"TransactionData out of range: {exc}") from exc
     claimed_hash = _bytes(top, 2)
     signature = _bytes(top, 3)
     r = int.from_bytes(signature[:32], "big")

@@ -222,6 +222,11 @@ def test_status_of_a_3x_node(replay_server: Any, rpc3_examples: Any) -> None:
     assert (out["height"], out["version"], out["group"]) == (8, "3.3.0", "group0")
 
 
+def test_status_with_a_bad_group_or_url() -> None:
+    assert_one_line_error(run("status", "--rpc", "http://127.0.0.1:1", "--group", "group0"))
+    assert_one_line_error(run("status", "--rpc", "not a url"))
+
+
 def test_status_of_an_unreachable_node() -> None:
     import socket
 

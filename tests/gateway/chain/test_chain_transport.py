@@ -79,6 +79,10 @@ def test_v2_client_over_http(replay_server: Any, rpc2_examples: Any) -> None:
         client = ChainClient(transport, ECDSA_SUITE)
         assert client.block_number() == 1
         status = client.status()
+        assert client.rpc.total_transaction_count().transaction_count == 1
+        assert client.rpc.system_config("tx_count_limit").value == "1000"
+        assert client.rpc.sync_status().genesis_hash.startswith("0x4765a126")
+        assert client.rpc.query("getPbftView") == 0x1A0
     assert (status.block_number, status.node_version, status.group) == (1, "2.0.0", 1)
     assert len(status.sealers) == 3
     params = {r["method"]: r["params"] for r in replay_server.received}
@@ -92,6 +96,9 @@ def test_v3_client_over_http(replay_server: Any, rpc3_examples: Any) -> None:
     with HttpTransport(replay_server.url) as transport:
         client = ChainClient(transport, SM_SUITE, "group0", fisco_version=3)
         status = client.status()
+        assert client.rpc.total_transaction_count().transaction_count == 8
+        assert client.rpc.system_config("tx_count_limit").block_number == 0
+        assert client.rpc.sync_status().block_number == 7
         receipt = client.get_receipt("0x" + "ab" * 32)
     assert status.block_number == 8 and status.node_version == "3.3.0"
     assert status.group == "group0" and len(status.sealers) == 3
@@ -306,3 +313,28 @@ def test_tls_without_the_chain_ca_or_client_certificate_fails(tls_node: Any) -> 
         pytest.raises(ChainUnavailable),
     ):
         transport.request("getBlockNumber", ["group0", ""])
+
+
+def test_backoff_grows_and_is_capped() -> None:
+    policy = RetryPolicy(attempts=5, initial_backoff=1, multiplier=3, max_backoff=4)
+    assert list(policy.delays()) == [1, 3, 4, 4]
+    assert list(RetryPolicy(attempts=1).delays()) == []
+
+
+class _Down:
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def request(self, method: str, params: list[Any]) -> Any:
+        self.calls.append(method)
+        raise ChainUnavailable("down")
+
+
+def test_only_read_methods_are_retried_by_the_transport() -> None:
+    inner = _Down()
+    retrying = RetryingTransport(inner, RetryPolicy(attempts=4), sleep=lambda _: None)
+    with pytest.raises(ChainUnavailable):
+        retrying.request("getTransactionReceipt", [1, "0x00"])
+    with pytest.raises(ChainUnavailable):
+        retrying.request("sendRawTransaction", [1, "0x00"])
+    assert inner.calls == ["getTransactionReceipt"] * 4 + ["sendRawTransaction"]

@@ -344,3 +344,18 @@ def test_tampering_any_field_breaks_the_signature(data: st.DataObject, suite_nam
     assert not (decoded.signature_valid and decoded.sender == original.sender)
     if suite_name == "sm":
         assert not decoded.signature_valid
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    raw=st.one_of(
+        st.binary(max_size=300), st.lists(st.binary(max_size=70), max_size=14).map(rlp.encode)
+    )
+)
+def test_arbitrary_bytes_decode_or_raise_transaction_decode_error(raw: bytes) -> None:
+    for suite in (ECDSA_SUITE, SM_SUITE):
+        try:
+            decoded = decode_raw_transaction(raw, suite)
+        except TransactionDecodeError:
+            continue
+        assert decoded.raw == raw or suite is SM_SUITE

@@ -222,3 +222,49 @@ def test_tars_large_tag_uses_an_extra_byte() -> None:
 def test_malformed_tars_is_rejected(raw: bytes, message: str) -> None:
     with pytest.raises(TransactionDecodeError, match=message):
         decode_transaction(raw, SM_SUITE)
+
+
+@settings(max_examples=300, deadline=None)
+@given(raw=st.binary(max_size=300))
+def test_arbitrary_bytes_decode_or_raise_transaction_decode_error(raw: bytes) -> None:
+    for suite in (SM_SUITE, ECDSA_SUITE):
+        try:
+            decode_transaction(b"\x1a" + raw, suite)
+        except TransactionDecodeError:
+            continue
+
+
+def _tars_transaction(version: int, block_limit: int, signature: bytes) -> bytes:
+    writer = TarsWriter()
+    writer.struct_begin(1)
+    writer.write_int(1, version)
+    writer.write_string(2, b"chain0")
+    writer.write_string(3, b"group0")
+    writer.write_int(4, block_limit)
+    writer.write_string(5, b"1")
+    writer.struct_end()
+    writer.write_bytes(2, bytes(32))
+    writer.write_bytes(3, signature)
+    return writer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (_tars_transaction(5, 1, bytes(128)), "out of range"),
+        (_tars_transaction(0, -1, bytes(128)), "out of range"),
+        (_tars_transaction(0, 1, b"abc"), "128 bytes"),
+    ],
+)
+def test_well_formed_tars_with_bad_values_is_rejected(raw: bytes, message: str) -> None:
+    with pytest.raises(TransactionDecodeError, match=message):
+        decode_transaction(raw, SM_SUITE)
+
+
+def test_wrong_data_hash_is_not_a_valid_transaction() -> None:
+    data = TransactionDataV3(chain_id="chain0", group_id="group0", block_limit=9, nonce="7")
+    signed = sign_transaction(data, SM_SUITE, KEYS["sm"])
+    forged = encode_transaction(data, bytes(32), signed.signature)
+    decoded = decode_transaction(forged, SM_SUITE)
+    assert decoded.data_hash == signed.data_hash  # recomputed, as the node does
+    assert not decoded.signature_valid
