@@ -20,9 +20,11 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import queue
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -103,7 +105,8 @@ class ChainStore:
         self.data_dir = Path(data_dir)
         self._lock = threading.RLock()
         self._lock_fd: int | None = None
-        self._db: sqlite3.Connection | None = None
+        self._db: sqlite3.Connection | None = None  # the writer
+        self._readers: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
 
     # -- lifecycle -----------------------------------------------------------------------
     def open(self) -> None:
@@ -134,6 +137,8 @@ class ChainStore:
 
     def close(self) -> None:
         with self._lock:
+            while not self._readers.empty():
+                self._readers.get_nowait().close()
             if self._db is not None:
                 self._db.close()
                 self._db = None
@@ -151,13 +156,32 @@ class ChainStore:
             raise StoreError("the chain store is closed")
         return self._db
 
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        """A pooled read connection: WAL readers never wait for the writer's fsync."""
+        if self._db is None:
+            raise StoreError("the chain store is closed")
+        try:
+            reader = self._readers.get_nowait()
+        except queue.Empty:
+            reader = sqlite3.connect(
+                self.data_dir / DATABASE_FILE, check_same_thread=False, isolation_level=None
+            )
+            reader.execute("PRAGMA query_only=ON")
+        try:
+            yield reader
+        except sqlite3.Error as exc:
+            raise StoreError(f"chain database read failed: {exc}") from exc
+        finally:
+            self._readers.put(reader)
+
     def _write(self) -> _WriteTransaction:
         return _WriteTransaction(self)
 
     # -- meta ----------------------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:
-        with self._lock:
-            row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        with self._read() as db:
+            row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else str(row[0])
 
     def set_meta(self, key: str, value: str) -> None:
@@ -175,8 +199,8 @@ class ChainStore:
             db.executemany("DELETE FROM pending WHERE hash = ?", [(h,) for h in hashes])
 
     def pending(self) -> list[tuple[bytes, bytes]]:
-        with self._lock:
-            rows = self.db.execute("SELECT hash, raw FROM pending ORDER BY seq").fetchall()
+        with self._read() as db:
+            rows = db.execute("SELECT hash, raw FROM pending ORDER BY seq").fetchall()
         return [(bytes(h), bytes(r)) for h, r in rows]
 
     # -- blocks --------------------------------------------------------------------------
@@ -242,23 +266,23 @@ class ChainStore:
     _BLOCK_COLUMNS = "number, hash, state_root, header_json, tx_hashes"
 
     def head(self) -> StoredBlock | None:
-        with self._lock:
-            row = self.db.execute(
+        with self._read() as db:
+            row = db.execute(
                 f"SELECT {self._BLOCK_COLUMNS} FROM blocks ORDER BY number DESC LIMIT 1"  # noqa: S608
             ).fetchone()
         return self._block(row)
 
     def block_by_number(self, number: int) -> StoredBlock | None:
-        with self._lock:
-            row = self.db.execute(
+        with self._read() as db:
+            row = db.execute(
                 f"SELECT {self._BLOCK_COLUMNS} FROM blocks WHERE number = ?",  # noqa: S608
                 (number,),
             ).fetchone()
         return self._block(row)
 
     def block_by_hash(self, block_hash: bytes) -> StoredBlock | None:
-        with self._lock:
-            row = self.db.execute(
+        with self._read() as db:
+            row = db.execute(
                 f"SELECT {self._BLOCK_COLUMNS} FROM blocks WHERE hash = ?",  # noqa: S608
                 (block_hash,),
             ).fetchone()
@@ -266,37 +290,37 @@ class ChainStore:
 
     # -- transactions --------------------------------------------------------------------
     def transaction_json(self, tx_hash: bytes) -> dict[str, Any] | None:
-        with self._lock:
-            row = self.db.execute(
+        with self._read() as db:
+            row = db.execute(
                 "SELECT tx_json FROM transactions WHERE hash = ?", (tx_hash,)
             ).fetchone()
         return None if row is None else dict(json.loads(row[0]))
 
     def receipt_json(self, tx_hash: bytes) -> dict[str, Any] | None:
-        with self._lock:
-            row = self.db.execute(
+        with self._read() as db:
+            row = db.execute(
                 "SELECT receipt_json FROM transactions WHERE hash = ?", (tx_hash,)
             ).fetchone()
         return None if row is None else dict(json.loads(row[0]))
 
     def transactions_of_block(self, number: int) -> list[dict[str, Any]]:
-        with self._lock:
-            rows = self.db.execute(
+        with self._read() as db:
+            rows = db.execute(
                 "SELECT tx_json FROM transactions WHERE block_number = ? ORDER BY idx", (number,)
             ).fetchall()
         return [dict(json.loads(row[0])) for row in rows]
 
     def has_transaction(self, tx_hash: bytes) -> bool:
-        with self._lock:
-            row = self.db.execute(
+        with self._read() as db:
+            row = db.execute(
                 "SELECT 1 FROM transactions WHERE hash = ?", (tx_hash,)
             ).fetchone()
         return row is not None
 
     def nonces_since(self, first_block: int) -> Iterator[tuple[int, int]]:
         """``(block_number, nonce)`` of the transactions sealed from ``first_block`` on."""
-        with self._lock:
-            rows = self.db.execute(
+        with self._read() as db:
+            rows = db.execute(
                 "SELECT block_number, nonce FROM transactions WHERE block_number >= ?",
                 (first_block,),
             ).fetchall()
@@ -339,8 +363,8 @@ class ChainStore:
         )
 
     def load_account(self, address: bytes) -> Account | None:
-        with self._lock:
-            row = self.db.execute(
+        with self._read() as db:
+            row = db.execute(
                 "SELECT nonce, balance, code_hash, incarnation, alive FROM accounts"
                 " WHERE address = ?",
                 (address,),
@@ -351,16 +375,16 @@ class ChainStore:
         return Account(int(nonce, 16), int(balance, 16), bytes(code_hash), incarnation, bool(alive))
 
     def load_storage(self, address: bytes, incarnation: int, slot: int) -> int:
-        with self._lock:
-            row = self.db.execute(
+        with self._read() as db:
+            row = db.execute(
                 "SELECT value FROM storage WHERE address = ? AND incarnation = ? AND slot = ?",
                 (address, incarnation, slot.to_bytes(32, "big")),
             ).fetchone()
         return 0 if row is None else int.from_bytes(row[0], "big")
 
     def load_code(self, code_hash: bytes) -> bytes | None:
-        with self._lock:
-            row = self.db.execute("SELECT code FROM code WHERE hash = ?", (code_hash,)).fetchone()
+        with self._read() as db:
+            row = db.execute("SELECT code FROM code WHERE hash = ?", (code_hash,)).fetchone()
         return None if row is None else bytes(row[0])
 
 

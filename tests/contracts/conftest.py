@@ -29,10 +29,9 @@ from .contract_helpers import (
 
 @pytest.fixture(scope="session")
 def devnode_url(tmp_path_factory):
-    with running_devnode(tmp_path_factory.mktemp("devnode"), suite="sm", block_interval=0.002) as (
-        url,
-        _node,
-    ):
+    """A guomi devnode over HTTP; short block interval so a test waits milliseconds per block."""
+    data_dir = tmp_path_factory.mktemp("devnode")
+    with running_devnode(data_dir, suite="sm", block_interval=0.002) as (url, _node):
         yield url
 
 

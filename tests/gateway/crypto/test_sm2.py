@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gateway.crypto import _sm2_curve
+from gateway.crypto import backend as sm2_backends
 from gateway.crypto.backend import Sm2SignBackend, Sm2VerifyBackend
 from gateway.crypto.errors import InvalidKeyError, InvalidSignatureEncoding, InvalidUserIdError
 from gateway.crypto.sm2 import (
@@ -199,12 +200,22 @@ def test_raw_and_der_encodings_are_inverse(r: int, s: int) -> None:
     assert len(signature.to_raw()) == 64
 
 
-@settings(max_examples=40, deadline=None)
-@given(message=st.binary(max_size=300), user_id=st.binary(max_size=40), flip=st.integers(0, 63))
-def test_property_round_trip_and_tamper(message: bytes, user_id: bytes, flip: int) -> None:
-    key = Sm2PrivateKey.generate()
+@settings(max_examples=60, deadline=None)
+@given(
+    message=st.binary(max_size=300),
+    user_id=st.binary(max_size=40),
+    flip=st.integers(0, 63),
+    signer_name=st.sampled_from(sm2_backends.available_sign_backends()),
+    verifier_name=st.sampled_from(sm2_backends.available_verify_backends()),
+)
+def test_property_round_trip_and_tamper(
+    message: bytes, user_id: bytes, flip: int, signer_name: str, verifier_name: str
+) -> None:
+    key = Sm2PrivateKey.generate(backend=sm2_backends.sign_backend(signer_name))
     signature = key.sign(message, user_id)
-    public = key.public_key
+    public = Sm2PublicKey.from_bytes(
+        key.public_key.to_bytes(), backend=sm2_backends.verify_backend(verifier_name)
+    )
     assert public.verify(message, signature, user_id)
     assert not public.verify(message + b"\x00", signature, user_id)
     assert not public.verify(message, signature, user_id + b"\x00")

@@ -1,0 +1,123 @@
+"""Catalogue entries (数据资源目录), their field definitions, versions and sharing classes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+
+class SharingClass(Enum):
+    """国发〔2016〕51号 / GB/T 38664 sharing classes; ``chain_value`` as DataCatalog stores it."""
+
+    UNCONDITIONAL = "unconditional"  # 无条件共享
+    CONDITIONAL = "conditional"  # 有条件共享
+    NOT_SHARED = "not_shared"  # 不予共享
+
+    @property
+    def chain_value(self) -> int:
+        return list(SharingClass).index(self)
+
+    @property
+    def label_zh(self) -> str:
+        return {"unconditional": "无条件共享", "conditional": "有条件共享", "not_shared": "不予共享"}[
+            self.value
+        ]
+
+
+class EntryStatus(Enum):
+    PUBLISHED = "published"
+    RETIRED = "retired"
+
+
+FIELD_TYPES = ("string", "integer", "number", "boolean", "date")
+MASKING_RULES = ("none", "name", "id_number", "phone", "address")
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One field of an entry's answer; personal fields are masked unless a grant allows them."""
+
+    name: str
+    type: str
+    description: str = ""
+    personal: bool = False
+    masking: str = "none"
+
+
+@dataclass(frozen=True)
+class ParameterSpec:
+    """One query parameter the provider's service takes."""
+
+    name: str
+    type: str
+    description: str = ""
+    required: bool = True
+    personal: bool = False
+
+
+@dataclass(frozen=True)
+class ServiceBinding:
+    """Which provider connector answers the entry, and where."""
+
+    connector: str
+    path: str
+
+
+@dataclass(frozen=True)
+class EntrySpec:
+    """What a provider declares when publishing or revising an entry."""
+
+    id: str
+    provider: str
+    name: str
+    name_en: str
+    description: str
+    sharing_class: SharingClass
+    update_frequency: str
+    service: ServiceBinding
+    parameters: tuple[ParameterSpec, ...]
+    fields: tuple[FieldSpec, ...]
+
+    def field(self, name: str) -> FieldSpec | None:
+        return next((spec for spec in self.fields if spec.name == name), None)
+
+    def document(self) -> dict[str, Any]:
+        """The entry as JSON; its canonical form is what a version hash commits to."""
+        return {
+            "id": self.id,
+            "provider": self.provider,
+            "name": self.name,
+            "name_en": self.name_en,
+            "description": self.description,
+            "sharing_class": self.sharing_class.value,
+            "update_frequency": self.update_frequency,
+            "service": {"connector": self.service.connector, "path": self.service.path},
+            "parameters": [vars(p).copy() for p in self.parameters],
+            "fields": [vars(f).copy() for f in self.fields],
+        }
+
+
+@dataclass(frozen=True)
+class EntryVersion:
+    number: int
+    version_hash: str
+    previous_hash: str
+    tx_hash: str | None
+    published_at: str
+    published_by: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    spec: EntrySpec
+    status: EntryStatus
+    version: int
+    version_hash: str
+    previous_hash: str
+    updated_at: str
+    versions: tuple[EntryVersion, ...] = field(default=())
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
