@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import Enum
 from typing import Any
 
@@ -20,9 +21,11 @@ class SharingClass(Enum):
 
     @property
     def label_zh(self) -> str:
-        return {"unconditional": "无条件共享", "conditional": "有条件共享", "not_shared": "不予共享"}[
-            self.value
-        ]
+        return {
+            "unconditional": "无条件共享",
+            "conditional": "有条件共享",
+            "not_shared": "不予共享",
+        }[self.value]
 
 
 class EntryStatus(Enum):
@@ -121,3 +124,45 @@ class Entry:
     @property
     def id(self) -> str:
         return self.spec.id
+
+
+class GrantStatus(Enum):
+    """AccessGrants states; ``chain_value`` as the contract stores them."""
+
+    APPLIED = "applied"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    REVOKED = "revoked"
+
+    @property
+    def chain_value(self) -> int:
+        return list(GrantStatus).index(self) + 1
+
+
+@dataclass(frozen=True)
+class Grant:
+    """A consumer's access to an entry for one administrative matter (事项)."""
+
+    id: str
+    entry_id: str
+    consumer: str
+    provider: str
+    matter_code: str
+    purpose: str
+    requested_fields: tuple[str, ...]
+    allowed_fields: tuple[str, ...]
+    requested_expiry: datetime
+    expires_at: datetime | None
+    status: GrantStatus
+    entry_version: str | None
+    reason: str
+    created_at: datetime
+    updated_at: datetime
+    last_tx_hash: str | None = None
+
+    def usable_at(self, moment: datetime) -> bool:
+        return (
+            self.status is GrantStatus.APPROVED
+            and self.expires_at is not None
+            and moment < self.expires_at
+        )

@@ -87,8 +87,10 @@ def validate_entry_document(document: dict[str, Any]) -> None:
         if duplicates:
             problems.append(f"{group}: duplicate names {', '.join(duplicates)}")
     for item in document.get("fields", []):
-        if isinstance(item, dict) and item.get("masking", "none") != "none" and not item.get(
-            "personal", False
+        if (
+            isinstance(item, dict)
+            and item.get("masking", "none") != "none"
+            and not item.get("personal", False)
         ):
             problems.append(f"fields/{item.get('name')}: a masking rule needs personal = true")
     if problems:

@@ -68,10 +68,12 @@ def build_app(settings: Settings | None = None) -> Flask:
 
 def _api_blueprints() -> list[Blueprint]:
     """The versioned API's blueprints; each feature adds its own here."""
+    from catalog import api as catalog_api
+    from catalog import grants_api
     from gateway.http import tools
     from members import api as members_api
 
-    return [tools.blp, members_api.blp]
+    return [tools.blp, members_api.blp, catalog_api.blp, grants_api.blp]
 
 
 def _limiter(app: Flask, settings: Settings) -> Limiter:

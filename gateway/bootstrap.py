@@ -22,10 +22,13 @@ from gateway.storage.engine import make_engine
 if TYPE_CHECKING:
     from authlib.oauth2 import ResourceProtector
 
+    from catalog.grants import GrantService
+    from catalog.service import CatalogService
     from gateway.oauth.clients import ClientStore
     from gateway.oauth.server import GatewayAuthorizationServer, MemberFacts
     from gateway.oauth.tokens import TokenStore
     from gateway.onchain.runtime import ChainRuntime
+    from members.directory import MemberDirectory
     from members.service import MembershipService
 
 
@@ -83,14 +86,18 @@ class Container:
             from gateway.crypto.signing import address_of
             from gateway.crypto.sm2 import Sm2PublicKey
             from gateway.oauth.issuer import OAuthCredentialIssuer
+            from gateway.onchain.bound import BoundContract
+            from members.errors import LedgerRefused
             from members.keys import FileMemberKeys
-            from members.ledger import LazyChainMemberLedger
+            from members.ledger import ChainMemberLedger
             from members.service import MembershipService
             from members.store import SqlMemberIndex
 
             return MembershipService(
                 index=SqlMemberIndex(self.engine),
-                ledger=LazyChainMemberLedger(lambda: self.chain),
+                ledger=ChainMemberLedger(
+                    BoundContract(lambda: self.chain, "MemberRegistry", LedgerRefused)
+                ),
                 credentials=OAuthCredentialIssuer(self.clients, self.tokens),
                 keys=FileMemberKeys(
                     self.settings.data_dir / "credentials",
@@ -99,6 +106,50 @@ class Container:
             )
 
         return self._once("members", build)
+
+    @property
+    def member_directory(self) -> MemberDirectory:
+        from members.directory import MemberDirectory
+
+        return self._once("member_directory", lambda: MemberDirectory(self.members.index))
+
+    @property
+    def catalog(self) -> CatalogService:
+        def build() -> CatalogService:
+            from catalog.errors import CatalogLedgerRefused
+            from catalog.ledger import ChainCatalogLedger
+            from catalog.service import CatalogService
+            from catalog.store import SqlCatalogIndex
+            from gateway.onchain.bound import BoundContract
+
+            return CatalogService(
+                index=SqlCatalogIndex(self.engine),
+                ledger=ChainCatalogLedger(
+                    BoundContract(lambda: self.chain, "DataCatalog", CatalogLedgerRefused)
+                ),
+                members=self.member_directory,
+            )
+
+        return self._once("catalog", build)
+
+    @property
+    def grants(self) -> GrantService:
+        def build() -> GrantService:
+            from catalog.errors import CatalogLedgerRefused
+            from catalog.grant_store import SqlGrantIndex
+            from catalog.grants import GrantService
+            from catalog.ledger import ChainGrantLedger
+            from gateway.onchain.bound import BoundContract
+
+            return GrantService(
+                index=SqlGrantIndex(self.engine),
+                ledger=ChainGrantLedger(
+                    BoundContract(lambda: self.chain, "AccessGrants", CatalogLedgerRefused)
+                ),
+                catalog=self.catalog,
+            )
+
+        return self._once("grants", build)
 
     @property
     def oauth_server(self) -> GatewayAuthorizationServer:

@@ -33,6 +33,7 @@ class InitReport:
     gateway_address: str | None = None
     deployment: str | None = None
     members: dict[str, str] = field(default_factory=dict)
+    catalog_entries: int = 0
     created: list[str] = field(default_factory=list)
 
 
@@ -119,6 +120,21 @@ def _ensure_seed_members(container: Container, report: InitReport) -> None:
         report.members[profile.code] = member.status.value
 
 
+def _ensure_seed_catalog(container: Container, report: InitReport) -> None:
+    """Publish every entry of ``conf/catalog.toml`` that the catalogue does not have yet."""
+    from catalog.actors import Actor
+    from catalog.seed import load_catalog_seed
+    from gateway.settings import conf_dir
+
+    office = Actor(member="GAO", is_office=True, label="alliance init")
+    service = container.catalog
+    for spec in load_catalog_seed(conf_dir() / "catalog.toml"):
+        if service.index.get(spec.id) is None:
+            service.publish(spec.document(), office)
+            report.created.append(f"entry {spec.id}")
+        report.catalog_entries += 1
+
+
 def initialise(container: Container, *, with_chain: bool = True) -> InitReport:
     settings = container.settings
     report = InitReport(
@@ -133,4 +149,5 @@ def initialise(container: Container, *, with_chain: bool = True) -> InitReport:
     if with_chain and not container.settings.chain.rpc_url:
         _ensure_deployment(container, report)
         _ensure_seed_members(container, report)
+        _ensure_seed_catalog(container, report)
     return report

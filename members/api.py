@@ -12,8 +12,8 @@ from gateway.oauth.resource import current_token, require_token
 from members.model import Member, MemberProfile, MemberStatus, Role
 from members.ports import MemberEvent, MemberQuery
 from members.schemas import (
-    ApplicationSchema,
     ApprovalSchema,
+    MemberApplicationSchema,
     MemberEventSchema,
     MemberPageSchema,
     MemberQuerySchema,
@@ -81,7 +81,7 @@ class Members(MethodView):
         more = len(found) > args["limit"]
         return {"items": [_view(m) for m in page], "next_cursor": page[-1].code if more else None}
 
-    @blp.arguments(ApplicationSchema)
+    @blp.arguments(MemberApplicationSchema)
     @blp.response(201, MemberSchema)
     @require_token(ADMIN)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:

@@ -36,7 +36,7 @@ class MemberQuerySchema(Schema):
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
-class ApplicationSchema(Schema):
+class MemberApplicationSchema(Schema):
     code = fields.String(required=True, validate=validate.Regexp(r"^[A-Z][A-Z0-9_]{1,15}$"))
     name_zh = fields.String(required=True, validate=validate.Length(min=1, max=200))
     name_en = fields.String(load_default="", validate=validate.Length(max=200))

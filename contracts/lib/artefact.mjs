@@ -134,8 +134,10 @@ export function artefactsFrom({ input, output, compilerVersion, hashName }) {
       const metadata = JSON.parse(compiled.metadata);
       const sourceNames = Object.keys(metadata.sources);
       const deployed = compiled.evm.deployedBytecode.object;
-      for (const offset of push0Offsets(deployed)) {
-        problems.push(`${name}: PUSH0 at runtime offset ${offset}`);
+      for (const [kind, code] of [['creation', bytecode], ['runtime', deployed]]) {
+        for (const offset of push0Offsets(code)) {
+          problems.push(`${name}: PUSH0 at ${kind} offset ${offset}`);
+        }
       }
       for (const signature of selectorMismatches(compiled.abi, compiled.evm.methodIdentifiers, hashHex)) {
         problems.push(`${name}: selector of ${signature} is not ${hashName}`);

@@ -24,17 +24,26 @@ from gateway.devnode.errors import DevnodeError
     help="Data directory (created if missing).",
 )
 @click.option(
-    "--suite", type=click.Choice(["sm", "ecdsa"]), default="sm", show_default=True,
+    "--suite",
+    type=click.Choice(["sm", "ecdsa"]),
+    default="sm",
+    show_default=True,
     help="Crypto suite: SM2/SM3 (guomi) or secp256k1/Keccak-256.",
 )
 @click.option("--chain-id", default=1, show_default=True, type=int)
 @click.option("--group-id", default=1, show_default=True, type=int)
 @click.option(
-    "--block-interval", default=0.5, show_default=True, type=float,
+    "--block-interval",
+    default=0.5,
+    show_default=True,
+    type=float,
     help="Seconds between blocks while transactions wait (min_block_generation_time).",
 )
 @click.option(
-    "--tx-count-limit", default=1000, show_default=True, type=int,
+    "--tx-count-limit",
+    default=1000,
+    show_default=True,
+    type=int,
     help="Transactions per block (tx_count_limit).",
 )
 def devnode(

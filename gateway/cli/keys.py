@@ -31,6 +31,12 @@ class KeyProblem(click.ClickException):
     exit_code = 4
 
 
+class SecretMissing(click.ClickException):
+    """A named environment variable holds no secret (exit code 2, like a usage error)."""
+
+    exit_code = 2
+
+
 def _echo_json(value: Any) -> None:
     click.echo(json.dumps(value, ensure_ascii=False, indent=2))
 
@@ -40,7 +46,7 @@ def _secret_from_env(variable: str | None) -> bytes | None:
         return None
     value = os.environ.get(variable)
     if not value:
-        raise click.UsageError(f"environment variable {variable} is not set or empty")
+        raise SecretMissing(f"environment variable {variable} is not set or empty")
     return value.encode("utf-8")
 
 
@@ -107,7 +113,7 @@ def show(file: Path, passphrase_env: str | None) -> None:
 
 @keys.command("import-fisco")
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--password", help="Password of a python-sdk gm_account.json (or encrypted PEM).")
+@click.option("--password", help="Password of the account file (gm_account.json, .keystore, PEM).")
 @click.option("--password-env", metavar="VAR", help="Environment variable holding --password.")
 @click.option(
     "--out",
@@ -123,7 +129,8 @@ def import_fisco(
     out: Path,
     passphrase_env: str | None,
 ) -> None:
-    """Import a FISCO account: python-sdk gm_account.json or a console 0x<address>.pem."""
+    """Import a FISCO account: python-sdk gm_account.json (SM2) or .keystore (ECDSA), or a
+    console 0x<address>.pem (plain or encrypted)."""
     secret = _secret_from_env(password_env) if password_env else None
     if secret is None and password is not None:
         secret = password.encode("utf-8")

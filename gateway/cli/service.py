@@ -11,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from gateway.bootstrap import Container, build_container
 from gateway.cli.context import cli_settings
+from gateway.errors import GatewayError
 from gateway.settings import Settings
 
 
@@ -43,6 +44,8 @@ def init(ctx: click.Context) -> None:
         report = initialise(container)
     except SQLAlchemyError as exc:
         raise DatabaseProblem.wrap("database unreachable or refused the schema", exc) from exc
+    except GatewayError as exc:
+        raise click.ClickException(f"{exc.code}: {exc.detail}") from exc
     finally:
         container.close()
     _echo_json(dataclasses.asdict(report))

@@ -181,7 +181,29 @@ def encode_signature(r: int, s: int) -> bytes:
     )
 
 
+def _minimal_positive(body: bytes) -> bool:
+    return (
+        bool(body)
+        and not body[0] & 0x80
+        and not (len(body) > 1 and body[0] == 0 and not body[1] & 0x80)
+    )
+
+
 def decode_signature(data: bytes) -> tuple[int, int]:
+    """Inverse of :func:`encode_signature`, strict. The common short form is read directly;
+    anything else goes through the general decoder, which accepts or rejects it the same way."""
+    size = len(data)
+    if 8 <= size < 0x82 and data[0] == SEQUENCE and data[1] == size - 2 and data[2] == INTEGER:
+        r_end = 4 + data[3]
+        if r_end + 2 < size and data[r_end] == INTEGER and r_end + 2 + data[r_end + 1] == size:
+            r_body = data[4:r_end]
+            s_body = data[r_end + 2 :]
+            if _minimal_positive(r_body) and _minimal_positive(s_body):
+                return int.from_bytes(r_body, "big"), int.from_bytes(s_body, "big")
+    return decode_signature_general(data)
+
+
+def decode_signature_general(data: bytes) -> tuple[int, int]:
     items = decode_exact(data).expect(SEQUENCE).children()
     if len(items) != 2:
         raise DerError("a signature has exactly two INTEGERs")

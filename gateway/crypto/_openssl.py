@@ -20,6 +20,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from gateway.crypto import _der
+from gateway.crypto._pkcs8 import SM2_CURVE, encode_private_key, encode_public_key
 from gateway.crypto.errors import BackendUnavailableError, InvalidKeyError
 
 _c_p = ctypes.c_void_p
@@ -99,7 +100,7 @@ class _Key:
     under the GIL). Everything is freed when the handle is collected.
     """
 
-    __slots__ = ("__weakref__", "_lib", "_sign_pool", "_verify_pool", "pointer")
+    __slots__ = ("_lib", "_sign_pool", "_verify_pool", "pointer")
 
     def __init__(self, lib: ctypes.CDLL, pointer: int) -> None:
         self._lib = lib
@@ -138,8 +139,7 @@ class _Key:
 
 
 def _decode_key(lib: ctypes.CDLL, der: bytes, *, private: bool) -> _Key:
-    buffer = ctypes.c_char_p(der)
-    cursor = ctypes.c_char_p(ctypes.cast(buffer, ctypes.c_void_p).value)
+    cursor = ctypes.c_char_p(der)  # d2i advances this pointer; ``der`` stays alive meanwhile
     decoder = lib.d2i_AutoPrivateKey if private else lib.d2i_PUBKEY
     pointer = decoder(None, ctypes.byref(cursor), len(der))
     if not pointer:
@@ -149,30 +149,6 @@ def _decode_key(lib: ctypes.CDLL, der: bytes, *, private: bool) -> _Key:
     if lib.EVP_PKEY_is_a(pointer, b"SM2") != 1:
         raise InvalidKeyError("OpenSSL did not load the key as an SM2 key")
     return key
-
-
-def _subject_public_key_info(public_key: bytes) -> bytes:
-    from gateway.crypto._sm2_curve import CURVE_OID
-
-    return _der.encode_sequence(
-        _der.encode_sequence(_der.encode_oid("1.2.840.10045.2.1"), _der.encode_oid(CURVE_OID)),
-        _der.encode_bit_string(b"\x04" + public_key),
-    )
-
-
-def _pkcs8(private_key: bytes, public_key: bytes) -> bytes:
-    from gateway.crypto._sm2_curve import CURVE_OID
-
-    inner = _der.encode_sequence(
-        _der.encode_integer(1),
-        _der.encode(_der.OCTET_STRING, private_key),
-        _der.encode(0xA1, _der.encode_bit_string(b"\x04" + public_key)),
-    )
-    return _der.encode_sequence(
-        _der.encode_integer(0),
-        _der.encode_sequence(_der.encode_oid("1.2.840.10045.2.1"), _der.encode_oid(CURVE_OID)),
-        _der.encode(_der.OCTET_STRING, inner),
-    )
 
 
 class OpenSslSm2:
@@ -199,7 +175,7 @@ class OpenSslSm2:
             if key is not None:
                 self._public_cache.move_to_end(public_key)
                 return key
-        key = _decode_key(self._crypto.lib, _subject_public_key_info(public_key), private=False)
+        key = _decode_key(self._crypto.lib, encode_public_key(SM2_CURVE, public_key), private=False)
         with self._cache_lock:
             self._public_cache[public_key] = key
             while len(self._public_cache) > self.CACHE_SIZE:
@@ -207,7 +183,8 @@ class OpenSslSm2:
         return key
 
     def prepare_private(self, private_key: bytes, public_key: bytes) -> _Key:
-        return _decode_key(self._crypto.lib, _pkcs8(private_key, public_key), private=True)
+        der = encode_private_key(SM2_CURVE, private_key, public_key)
+        return _decode_key(self._crypto.lib, der, private=True)
 
     def sign_digest(self, key: object, digest: bytes) -> tuple[int, int]:
         if not isinstance(key, _Key):

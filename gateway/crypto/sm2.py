@@ -27,6 +27,7 @@ from gateway.crypto.hashing import sm3
 DEFAULT_USER_ID: bytes = b"1234567812345678"
 CURVE_ORDER: int = _sm2_curve.N
 CURVE_OID: str = _sm2_curve.CURVE_OID
+_Z_CACHE_PER_KEY = 16
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,8 @@ class Sm2PublicKey:
         z = self._z_cache.get(user_id)
         if z is None:
             z = _sm2_curve.z_value(user_id, self._x, self._y)
-            self._z_cache[user_id] = z
+            if len(self._z_cache) < _Z_CACHE_PER_KEY:  # bounded: IDs may come from callers
+                self._z_cache[user_id] = z
         return z
 
     def message_digest(self, message: bytes, user_id: bytes = DEFAULT_USER_ID) -> bytes:

@@ -143,7 +143,9 @@ def logs_bloom(result: ExecutionResult) -> bytes:
 def receipt_encoding(result: ExecutionResult) -> bytes:
     """What ``receiptsRoot`` commits to for one receipt."""
     logs = [[log.address, list(log.topics), log.data] for log in result.logs]
-    return rlp.encode([result.status, result.gas_used, result.contract_address, result.output, logs])
+    return rlp.encode(
+        [result.status, result.gas_used, result.contract_address, result.output, logs]
+    )
 
 
 def _signature_json(tx: SignedTransactionV2) -> dict[str, str]:
@@ -197,7 +199,11 @@ def receipt_json(
         "gasUsed": qty(result.gas_used),
         "input": hx(f.data),
         "logs": [
-            {"address": hx(log.address), "data": hx(log.data), "topics": [hx(t) for t in log.topics]}
+            {
+                "address": hx(log.address),
+                "data": hx(log.data),
+                "topics": [hx(t) for t in log.topics],
+            }
             for log in result.logs
         ],
         "logsBloom": hx(logs_bloom(result)),

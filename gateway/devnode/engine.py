@@ -50,7 +50,7 @@ from eth.vm.forks.london.state import LondonState
 from eth.vm.message import Message
 from eth.vm.transaction_context import BaseTransactionContext
 from eth_abi import encode as abi_encode
-from eth_typing import Address, Hash32
+from eth_typing import Address, BlockNumber, Hash32
 from eth_utils.toolz import merge
 
 from gateway.devnode import status
@@ -62,6 +62,8 @@ ZERO_ADDRESS = b"\x00" * 20
 ERROR_SELECTOR = bytes.fromhex("08c379a0")  # Error(string), from the compiler, not the suite
 _ETH_PRECOMPILES = frozenset((i).to_bytes(20, "big") for i in range(1, 10))
 _TX_GAS = 21_000
+_JUMP_ANALYSIS: dict[bytes, tuple[set[int], set[int]]] = {}
+_JUMP_ANALYSIS_LIMIT = 512
 _CREATE_GAS = 32_000
 
 
@@ -118,7 +120,7 @@ def _status_of(error: VMError) -> int:
 def _build_computation_class(hash_fn: Callable[[bytes], bytes], name: str) -> type[Any]:
     """A London computation whose CREATE/CREATE2 addresses and new-contract nonces follow FISCO."""
 
-    class FiscoCreate(CreateEIP2929):  # type: ignore[misc]
+    class FiscoCreate(CreateEIP2929):
         def generate_contract_address(
             self, stack_data: Any, call_data: bytes, computation: ComputationAPI
         ) -> Address:
@@ -127,7 +129,7 @@ def _build_computation_class(hash_fn: Callable[[bytes], bytes], name: str) -> ty
             computation.state.increment_nonce(creator)
             return Address(hash_fn(rlp.encode([creator, nonce]))[12:])
 
-    class FiscoCreate2(Create2EIP2929):  # type: ignore[misc]
+    class FiscoCreate2(Create2EIP2929):
         def generate_contract_address(
             self, stack_data: Any, call_data: bytes, computation: ComputationAPI
         ) -> Address:
@@ -149,6 +151,17 @@ def _build_computation_class(hash_fn: Callable[[bytes], bytes], name: str) -> ty
     )
 
     class FiscoComputation(LondonComputation):
+        def __init__(self, state: StateAPI, message: MessageAPI, context: Any) -> None:
+            super().__init__(state, message, context)
+            # py-evm re-derives which positions are PUSH data for every message; the answer
+            # depends only on the code, so share it between executions of the same code.
+            shared = _JUMP_ANALYSIS.get(message.code)
+            if shared is None:
+                if len(_JUMP_ANALYSIS) >= _JUMP_ANALYSIS_LIMIT:
+                    _JUMP_ANALYSIS.clear()
+                shared = _JUMP_ANALYSIS[message.code] = (set(), set())
+            self.code.invalid_positions, self.code.valid_positions = shared
+
         @classmethod
         def apply_create_message(
             cls,
@@ -223,15 +236,17 @@ class Engine:
         context = ExecutionContext(
             coinbase=Address(block.sealer),
             timestamp=block.timestamp_ms // 1000,
-            block_number=block.number,
+            block_number=BlockNumber(block.number),
             difficulty=0,
             mix_hash=Hash32(b"\x00" * 32),
             gas_limit=self.tx_gas_limit,
-            prev_hashes=block.prev_hashes,
+            prev_hashes=[Hash32(h) for h in block.prev_hashes],
             chain_id=self._chain_id,
             base_fee_per_gas=0,
         )
-        state: StateAPI = self._state_class(self.flat_state, context, Hash32(state_root))
+        # The state's "database" is the flat state; FlatAccountDB is the only code using it.
+        db: Any = self.flat_state
+        state: StateAPI = self._state_class(db, context, Hash32(state_root))
         return state
 
     def contract_address(self, sender: bytes, nonce: int) -> bytes:
@@ -298,8 +313,9 @@ class Engine:
             for address, topics, data in computation.get_log_entries()
         )
         address = bytes(computation.msg.storage_address) if deploy else ZERO_ADDRESS
-        return ExecutionResult(status.OK, computation.output if not deploy else b"",
-                               base + used, address, logs)
+        return ExecutionResult(
+            status.OK, computation.output if not deploy else b"", base + used, address, logs
+        )
 
     def run_block(
         self,

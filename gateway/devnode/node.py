@@ -9,11 +9,11 @@ thread; :meth:`DevNode.stop` stops it and closes the store.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections import deque
 from dataclasses import dataclass
-from pathlib import Path
 
 from gateway.chain.suite import CryptoSuite, PrivateKey, suite_by_name
 from gateway.chain.tx.v2 import SignedTransactionV2
@@ -56,7 +56,9 @@ class DevnodeConfig:
 class DevNode:
     """One chain (one group) persisted under ``data_dir``."""
 
-    def __init__(self, data_dir: str | Path, config: DevnodeConfig | None = None) -> None:
+    def __init__(
+        self, data_dir: str | os.PathLike[str], config: DevnodeConfig | None = None
+    ) -> None:
         self.config = config or DevnodeConfig()
         self.suite: CryptoSuite = suite_by_name(self.config.suite)
         self.store = ChainStore(data_dir)
@@ -195,7 +197,10 @@ class DevNode:
     def call(self, sender: bytes, to: bytes, data: bytes) -> tuple[int, ExecutionResult]:
         head = self.head
         context = BlockContext(
-            head.number + 1, int(time.time() * 1000), self.sealer_address, tuple(self._recent_hashes)
+            head.number + 1,
+            int(time.time() * 1000),
+            self.sealer_address,
+            tuple(self._recent_hashes),
         )
         return head.number, self.engine.call(head.state_root, context, sender, to, data)
 

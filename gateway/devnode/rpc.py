@@ -311,8 +311,16 @@ class Dispatcher:
         except ValueError as exc:
             raise _invalid("data is not hex") from exc
         height, result = self.node.call(sender, to, data)
-        return {"currentBlockNumber": qty(height), "output": hx(result.output), "status": qty(result.status)}
+        return {
+            "currentBlockNumber": qty(height),
+            "output": hx(result.output),
+            "status": qty(result.status),
+        }
 
 
 def _error_response(request_id: Any, code: int, message: str) -> dict[str, Any]:
-    return {"error": {"code": code, "data": None, "message": message}, "id": request_id, "jsonrpc": "2.0"}
+    return {
+        "error": {"code": code, "data": None, "message": message},
+        "id": request_id,
+        "jsonrpc": "2.0",
+    }

@@ -32,7 +32,7 @@ class _RpcHandler(BaseHTTPRequestHandler):
         # peer's delayed ACK add ~40 ms to every keep-alive round trip.
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+    def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         if length > MAX_BODY:
             self._reply(413, {"error": {"code": errors.INVALID_REQUEST, "message": "too large"}})
@@ -57,7 +57,7 @@ class _RpcHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s - %s", self.address_string(), format % args)
 
 
@@ -72,6 +72,8 @@ class DevnodeHttpServer(ThreadingHTTPServer):
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
+        if isinstance(host, bytes):
+            host = host.decode("ascii")
         return f"http://{host}:{port}"
 
     def serve_in_thread(self) -> threading.Thread:

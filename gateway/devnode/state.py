@@ -54,7 +54,9 @@ class StateChanges:
 
     def digest(self, hash_fn: Callable[[bytes], bytes]) -> bytes:
         accounts = [
-            [a, []] if v is None else [a, [v.nonce, v.balance, v.code_hash, v.incarnation, v.exists]]
+            [a, []]
+            if v is None
+            else [a, [v.nonce, v.balance, v.code_hash, v.incarnation, v.exists]]
             for a, v in sorted(self.accounts.items())
         ]
         storage = [[a, i, s, v] for (a, i, s), v in sorted(self.storage.items())]
@@ -220,16 +222,18 @@ class FlatAccountDB:
 
     def set_balance(self, address: Address, balance: int) -> None:
         account = self._or_empty(address)
-        self._set_account(address, Account(account.nonce, balance, account.code_hash,
-                                           account.incarnation))
+        self._set_account(
+            address, Account(account.nonce, balance, account.code_hash, account.incarnation)
+        )
 
     def get_nonce(self, address: Address) -> int:
         return self._or_empty(address).nonce
 
     def set_nonce(self, address: Address, nonce: int) -> None:
         account = self._or_empty(address)
-        self._set_account(address, Account(nonce, account.balance, account.code_hash,
-                                           account.incarnation))
+        self._set_account(
+            address, Account(nonce, account.balance, account.code_hash, account.incarnation)
+        )
 
     def increment_nonce(self, address: Address) -> None:
         self.set_nonce(address, self.get_nonce(address) + 1)
@@ -248,13 +252,15 @@ class FlatAccountDB:
         code_hash = keccak(code)
         self._put(self._tx.code, code_hash, code)
         account = self._or_empty(address)
-        self._set_account(address, Account(account.nonce, account.balance, code_hash,
-                                           account.incarnation))
+        self._set_account(
+            address, Account(account.nonce, account.balance, code_hash, account.incarnation)
+        )
 
     def delete_code(self, address: Address) -> None:
         account = self._or_empty(address)
-        self._set_account(address, Account(account.nonce, account.balance, EMPTY_SHA3,
-                                           account.incarnation))
+        self._set_account(
+            address, Account(account.nonce, account.balance, EMPTY_SHA3, account.incarnation)
+        )
 
     def account_has_code_or_nonce(self, address: Address) -> bool:
         account = self._or_empty(address)
@@ -294,8 +300,10 @@ class FlatAccountDB:
 
     def delete_storage(self, address: Address) -> None:
         account = self._or_empty(address)
-        self._set_account(address, Account(account.nonce, account.balance, account.code_hash,
-                                           account.incarnation + 1))
+        self._set_account(
+            address,
+            Account(account.nonce, account.balance, account.code_hash, account.incarnation + 1),
+        )
 
     # -- EIP-2929 access sets ------------------------------------------------------------
     def is_address_warm(self, address: Address) -> bool:

@@ -312,9 +312,7 @@ class ChainStore:
 
     def has_transaction(self, tx_hash: bytes) -> bool:
         with self._read() as db:
-            row = db.execute(
-                "SELECT 1 FROM transactions WHERE hash = ?", (tx_hash,)
-            ).fetchone()
+            row = db.execute("SELECT 1 FROM transactions WHERE hash = ?", (tx_hash,)).fetchone()
         return row is not None
 
     def nonces_since(self, first_block: int) -> Iterator[tuple[int, int]]:
@@ -340,8 +338,14 @@ class ChainStore:
             "INSERT OR REPLACE INTO accounts"
             " (address, nonce, balance, code_hash, incarnation, alive) VALUES (?, ?, ?, ?, ?, ?)",
             [
-                (a, format(v.nonce, "x"), format(v.balance, "x"), v.code_hash, v.incarnation,
-                 int(v.exists))
+                (
+                    a,
+                    format(v.nonce, "x"),
+                    format(v.balance, "x"),
+                    v.code_hash,
+                    v.incarnation,
+                    int(v.exists),
+                )
                 for a, v in changes.accounts.items()
                 if v is not None
             ],
@@ -350,7 +354,8 @@ class ChainStore:
             "INSERT OR REPLACE INTO code (hash, code) VALUES (?, ?)", changes.code.items()
         )
         db.executemany(
-            "INSERT OR REPLACE INTO storage (address, incarnation, slot, value) VALUES (?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO storage (address, incarnation, slot, value)"
+            " VALUES (?, ?, ?, ?)",
             [
                 (a, i, s.to_bytes(32, "big"), v.to_bytes(32, "big"))
                 for (a, i, s), v in changes.storage.items()

@@ -2,8 +2,9 @@
 
 ``with running_devnode(tmp_path, suite="sm") as (url, node): ...`` starts the node (sealer
 thread included) and its HTTP server on ``127.0.0.1:0``, yields the server URL and the
-:class:`~gateway.devnode.node.DevNode`, and stops both cleanly on exit. With ``seal=False`` no sealer thread runs: the test seals
-with :meth:`DevNode.seal_block` when it wants a block (pending transactions stay pending).
+:class:`~gateway.devnode.node.DevNode`, and stops both cleanly on exit. With ``seal=False``
+no sealer thread runs: the test seals with :meth:`DevNode.seal_block` when it wants a block
+(pending transactions stay pending until then).
 """
 
 from __future__ import annotations

@@ -12,7 +12,11 @@ from typing import Any, TypeVar, cast
 
 from authlib.integrations.flask_oauth2.requests import FlaskJsonRequest
 from authlib.oauth2 import OAuth2Error, ResourceProtector
-from authlib.oauth2.rfc6750 import BearerTokenValidator, InvalidTokenError
+from authlib.oauth2.rfc6750 import (
+    BearerTokenValidator,
+    InsufficientScopeError,
+    InvalidTokenError,
+)
 from flask import current_app, g, request
 
 from gateway.errors import GatewayError
@@ -114,8 +118,9 @@ def _problem(error: OAuth2Error) -> OAuthProblem:
     return problem
 
 
-def require_token(*scopes: str) -> Callable[[F], F]:
-    """Protect a view: a live bearer token of an active member holding every scope."""
+def require_token(*scopes: str, any_of: tuple[str, ...] = ()) -> Callable[[F], F]:
+    """Protect a view: a live bearer token of an active member holding every one of
+    ``scopes`` and, when given, at least one of ``any_of``."""
 
     def decorate(view: F) -> F:
         @functools.wraps(view)
@@ -124,12 +129,16 @@ def require_token(*scopes: str) -> Callable[[F], F]:
             resolved = [scope.format(**kwargs) for scope in scopes]
             try:
                 token = protector.validate_request(resolved, FlaskJsonRequest(request))
+                if any_of and not any(
+                    scope_allowed(scope, parse_scope(token.scope)) for scope in any_of
+                ):
+                    raise InsufficientScopeError()
             except OAuth2Error as exc:
                 raise _problem(exc) from exc
             g.oauth_token = token
             return view(*args, **kwargs)
 
-        wrapper.required_scopes = scopes  # type: ignore[attr-defined]
+        wrapper.required_scopes = scopes + any_of  # type: ignore[attr-defined]
         return cast(F, wrapper)
 
     return decorate

@@ -19,6 +19,7 @@ Usage: .venv/bin/python tests/bench/bench_devnode.py [--suite sm|ecdsa] [--count
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import signal
 import subprocess
@@ -29,20 +30,19 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from urllib.parse import urlsplit
 from typing import Any
+from urllib.parse import urlsplit
 
-import http.client
 import rlp
+from eth.constants import BLANK_ROOT_HASH
+from eth.db.account import AccountDB
+from eth.db.atomic import AtomicDB
 from eth_abi import encode
 
 from gateway.chain.suite import CryptoSuite, PrivateKey, suite_by_name
 from gateway.chain.tx.v2 import SignedTransactionV2, TransactionFieldsV2, sign_transaction
 from gateway.devnode.engine import EMPTY_ROOT, BlockContext, Engine
 from gateway.devnode.state import FlatState, StateChanges
-from eth.constants import BLANK_ROOT_HASH
-from eth.db.account import AccountDB
-from eth.db.atomic import AtomicDB
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTEFACTS = ROOT / "contracts" / "build" / "solc-0.8.11"
@@ -86,8 +86,10 @@ def follow_up(suite: CryptoSuite, me: bytes) -> list[tuple[bytes, bytes]]:
     registry = created(suite, me, 0)
     member_key = b"\x04" * 64
     return [
-        *[(ledger, fn(LEDGER, "authoriseGateway(address)", ["address"], [me]))
-          for ledger in ledgers(suite, me)],
+        *[
+            (ledger, fn(LEDGER, "authoriseGateway(address)", ["address"], [me]))
+            for ledger in ledgers(suite, me)
+        ],
         (
             registry,
             fn(
@@ -107,15 +109,27 @@ def workload(suite: CryptoSuite, me: bytes, kind: str, count: int) -> list[tuple
     if kind == "anchor":
         targets = ledgers(suite, me)
         return [
-            (targets[i % CLIENT_THREADS],
-             fn(LEDGER, "anchorRecord(bytes32,uint64)", ["bytes32", "uint64"],
-                [(i + 1).to_bytes(32, "big"), i // CLIENT_THREADS + 1]))
+            (
+                targets[i % CLIENT_THREADS],
+                fn(
+                    LEDGER,
+                    "anchorRecord(bytes32,uint64)",
+                    ["bytes32", "uint64"],
+                    [(i + 1).to_bytes(32, "big"), i // CLIENT_THREADS + 1],
+                ),
+            )
             for i in range(count)
         ]
     return [
-        (catalog, fn(CATALOG, "publishEntry(bytes32,bytes32,uint8,bytes32)",
-                     ["bytes32", "bytes32", "uint8", "bytes32"],
-                     [(i + 1).to_bytes(32, "big"), PROVIDER, 0, (i + 7).to_bytes(32, "big")]))
+        (
+            catalog,
+            fn(
+                CATALOG,
+                "publishEntry(bytes32,bytes32,uint8,bytes32)",
+                ["bytes32", "bytes32", "uint8", "bytes32"],
+                [(i + 1).to_bytes(32, "big"), PROVIDER, 0, (i + 7).to_bytes(32, "big")],
+            ),
+        )
         for i in range(count)
     ]
 
@@ -125,7 +139,9 @@ class StockEngine(Engine):
     """The same execution rules on py-evm's own trie-backed ``AccountDB`` in memory."""
 
     def __init__(self, suite: CryptoSuite) -> None:
-        super().__init__(suite.hash, suite.name, FlatState(lambda a: None, lambda *k: 0, lambda h: None))
+        super().__init__(
+            suite.hash, suite.name, FlatState(lambda a: None, lambda *k: 0, lambda h: None)
+        )
         self._stock = self._state_class.configure(account_db_class=AccountDB)
         self._db = AtomicDB()
 
@@ -172,8 +188,10 @@ def raw_rates(suite: CryptoSuite, me: bytes, count: int, stock: bool) -> dict[st
         root = new_root
     ledger = ledgers(suite, me)[0]
     per_ledger = count // CLIENT_THREADS
-    reads = [fn(LEDGER, "recordBySequence(uint64)", ["uint64"], [1 + i % per_ledger])
-             for i in range(count)]
+    reads = [
+        fn(LEDGER, "recordBySequence(uint64)", ["uint64"], [1 + i % per_ledger])
+        for i in range(count)
+    ]
     start = time.perf_counter()
     for data in reads:
         assert engine.call(root, context, me, ledger, data).status == 0
@@ -204,8 +222,9 @@ class Client:
         return reply["result"]
 
     def rpc(self, method: str, params: list[Any]) -> Any:
-        return self.post(json.dumps({"jsonrpc": "2.0", "method": method, "params": params,
-                                     "id": 1}).encode())
+        return self.post(
+            json.dumps({"jsonrpc": "2.0", "method": method, "params": params, "id": 1}).encode()
+        )
 
     def receipt(self, tx_hash: str, timeout: float = 120.0) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
@@ -221,12 +240,20 @@ class Client:
         return int(self.rpc("getTotalTransactionCount", [1])["txSum"], 16)
 
 
-def sign_all(suite: CryptoSuite, key: PrivateKey, work: list[tuple[bytes, bytes]], height: int,
-             start_nonce: int) -> list[SignedTransactionV2]:
+def sign_all(
+    suite: CryptoSuite,
+    key: PrivateKey,
+    work: list[tuple[bytes, bytes]],
+    height: int,
+    start_nonce: int,
+) -> list[SignedTransactionV2]:
     return [
         sign_transaction(
-            TransactionFieldsV2(start_nonce + i, 0, 30_000_000, height + 900, to, 0, data, 1, 1, b""),
-            suite, key,
+            TransactionFieldsV2(
+                start_nonce + i, 0, 30_000_000, height + 900, to, 0, data, 1, 1, b""
+            ),
+            suite,
+            key,
         )
         for i, (to, data) in enumerate(work)
     ]
@@ -235,8 +262,14 @@ def sign_all(suite: CryptoSuite, key: PrivateKey, work: list[tuple[bytes, bytes]
 def send_all(client: Client, txs: list[SignedTransactionV2], threads: int) -> float:
     """Send from ``threads`` threads (each keeps its share in order); seconds to last receipt."""
     bodies = [
-        json.dumps({"jsonrpc": "2.0", "method": "sendRawTransaction",
-                    "params": [1, "0x" + tx.raw.hex()], "id": 1}).encode()
+        json.dumps(
+            {
+                "jsonrpc": "2.0",
+                "method": "sendRawTransaction",
+                "params": [1, "0x" + tx.raw.hex()],
+                "id": 1,
+            }
+        ).encode()
         for tx in txs
     ]
     shares = [bodies[i::threads] for i in range(threads)]
@@ -264,9 +297,18 @@ def devnode_rates(suite: CryptoSuite, key: PrivateKey, count: int) -> dict[str, 
     me = suite.address_of_key(key)
     with tempfile.TemporaryDirectory() as data_dir:
         process = subprocess.Popen(
-            [str(Path(sys.executable).with_name("alliance")), "devnode", "--port", "0",
-             "--data", data_dir, "--suite", suite.name],
-            stdout=subprocess.PIPE, text=True,
+            [
+                str(Path(sys.executable).with_name("alliance")),
+                "devnode",
+                "--port",
+                "0",
+                "--data",
+                data_dir,
+                "--suite",
+                suite.name,
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
         )
         try:
             assert process.stdout is not None
@@ -288,21 +330,34 @@ def devnode_rates(suite: CryptoSuite, key: PrivateKey, count: int) -> dict[str, 
                 txs = sign_all(suite, key, workload(suite, me, kind, count), height, nonce)
                 nonce += count
                 seconds = send_all(client, txs, CLIENT_THREADS)
-                bad = [r for r in (client.receipt("0x" + t.tx_hash.hex()) for t in txs)
-                       if r["status"] != "0x0"]
+                bad = [
+                    r
+                    for r in (client.receipt("0x" + t.tx_hash.hex()) for t in txs)
+                    if r["status"] != "0x0"
+                ]
                 assert not bad, bad
                 rates[kind] = count / seconds
             ledger = ledgers(suite, me)[0]
             per_ledger = count // CLIENT_THREADS
             reads = [
-                [1, {"from": "0x" + me.hex(), "to": "0x" + ledger.hex(),
-                     "data": "0x" + fn(LEDGER, "recordBySequence(uint64)", ["uint64"],
-                                       [1 + i % per_ledger]).hex()}]
+                [
+                    1,
+                    {
+                        "from": "0x" + me.hex(),
+                        "to": "0x" + ledger.hex(),
+                        "data": "0x"
+                        + fn(
+                            LEDGER, "recordBySequence(uint64)", ["uint64"], [1 + i % per_ledger]
+                        ).hex(),
+                    },
+                ]
                 for i in range(count)
             ]
 
-            bodies = [json.dumps({"jsonrpc": "2.0", "method": "call", "params": p,
-                                  "id": 1}).encode() for p in reads]
+            bodies = [
+                json.dumps({"jsonrpc": "2.0", "method": "call", "params": p, "id": 1}).encode()
+                for p in reads
+            ]
 
             def read_all() -> None:
                 with ThreadPoolExecutor(CLIENT_THREADS) as pool:
@@ -328,14 +383,20 @@ def main() -> None:
     node = devnode_rates(suite, key, args.count)
     print(f"suite={suite.name} transactions={args.count} client_threads={CLIENT_THREADS}")
     print("raw = py-evm state-level execution on its trie AccountDB, in memory, no signatures")
-    print(f"{'workload':<18}{'raw exec':>10}{'raw+trie':>10}{'flat exec':>11}{'flat+blk':>10}"
-          f"{'devnode':>9}{'devnode/raw':>13}")
+    print(
+        f"{'workload':<18}{'raw exec':>10}{'raw+trie':>10}{'flat exec':>11}{'flat+blk':>10}"
+        f"{'devnode':>9}{'devnode/raw':>13}"
+    )
     for kind, label in (("anchor", "evidence anchors"), ("catalog", "catalogue writes")):
-        print(f"{label:<18}{raw[kind + '_exec']:>10.0f}{raw[kind + '_block']:>10.0f}"
-              f"{flat[kind + '_exec']:>11.0f}{flat[kind + '_block']:>10.0f}{node[kind]:>9.0f}"
-              f"{node[kind] / raw[kind + '_exec']:>13.2f}")
-    print(f"{'reads (call)':<18}{raw['read']:>10.0f}{'':>10}{flat['read']:>11.0f}{'':>10}"
-          f"{node['read']:>9.0f}{node['read'] / raw['read']:>13.2f}")
+        print(
+            f"{label:<18}{raw[kind + '_exec']:>10.0f}{raw[kind + '_block']:>10.0f}"
+            f"{flat[kind + '_exec']:>11.0f}{flat[kind + '_block']:>10.0f}{node[kind]:>9.0f}"
+            f"{node[kind] / raw[kind + '_exec']:>13.2f}"
+        )
+    print(
+        f"{'reads (call)':<18}{raw['read']:>10.0f}{'':>10}{flat['read']:>11.0f}{'':>10}"
+        f"{node['read']:>9.0f}{node['read'] / raw['read']:>13.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -164,3 +164,22 @@ def test_keccak_selectors_are_refused_as_guomi_output(tmp_path):
     assert result.returncode != 0
     assert "HelloWorld: selector of set(string) is not sm3" in result.stderr
     assert not (tmp_path / "gm").exists()
+
+
+def test_the_script_finds_push0_at_opcode_positions_only():
+    # PUSH1 0x5f | PUSH0 | PUSH32 (32 x 0x5f) | PUSH0 | CBOR metadata {"solc": 0.8.17} + length
+    code = "605f5f7f" + "5f" * 32 + "5f" + "a164736f6c6343000811000a" + "000c"
+    script = (
+        "import { push0Offsets } from './lib/artefact.mjs';"
+        f"console.log(JSON.stringify(push0Offsets('0x{code}')));"
+    )
+    assert NODE is not None
+    result = subprocess.run(
+        [NODE, "--input-type=module", "-e", script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert json.loads(result.stdout) == [2, 36]

@@ -82,6 +82,7 @@ def test_unset_passphrase_variable_is_a_usage_error(tmp_path: Path) -> None:
         "keys", "generate", "--out", str(tmp_path / "k.pem"), "--passphrase-env", "NOPE_UNSET"
     )
     assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and "NOPE_UNSET" in result.stderr
     assert not (tmp_path / "k.pem").exists()
 
 

@@ -31,7 +31,35 @@ def test_known_encodings() -> None:
     assert _der.encode(_der.OCTET_STRING, bytes(200))[:3].hex() == "0481c8"
 
 
-@given(data=st.binary(max_size=64))
+def _general(data: bytes) -> tuple[int, int] | None:
+    try:
+        return _der.decode_signature_general(data)
+    except _der.DerError:
+        return None
+
+
+@given(data=st.binary(max_size=80))
 def test_decoder_raises_only_der_errors(data: bytes) -> None:
     with contextlib.suppress(_der.DerError):
         _der.decode_signature(data)
+
+
+@given(
+    r=st.integers(0, 2**260),
+    s=st.integers(0, 2**260),
+    cut=st.integers(0, 80),
+    flip=st.integers(0, 639),
+)
+def test_fast_signature_decoder_agrees_with_general_one(
+    r: int, s: int, cut: int, flip: int
+) -> None:
+    """Valid encodings, truncations and single-bit corruptions are judged identically."""
+    encoded = _der.encode_sequence(_der.encode_integer(r), _der.encode_integer(s))
+    corrupted = bytearray(encoded)
+    corrupted[(flip // 8) % len(corrupted)] ^= 1 << (flip % 8)
+    for candidate in (encoded, encoded[:cut], bytes(corrupted)):
+        expected = _general(candidate)
+        try:
+            assert _der.decode_signature(candidate) == expected
+        except _der.DerError:
+            assert expected is None

@@ -9,8 +9,8 @@ from typing import Any
 
 from eth_abi import encode
 
-from gateway.chain.rpc import FiscoV2Rpc
 from gateway.chain.results import Receipt
+from gateway.chain.rpc import FiscoV2Rpc
 from gateway.chain.suite import CryptoSuite, PrivateKey
 from gateway.chain.transport.http import HttpTransport
 from gateway.chain.tx.v2 import (
@@ -82,7 +82,9 @@ class Account:
     def transact(self, to: bytes, data: bytes) -> Receipt:
         return self.wait(self.send(to, data))
 
-    def deploy(self, art: dict[str, Any], types: list[str] | None = None, args: list[Any] | None = None) -> bytes:
+    def deploy(
+        self, art: dict[str, Any], types: list[str] | None = None, args: list[Any] | None = None
+    ) -> bytes:
         code = bytes.fromhex(art["bytecode"][2:]) + encode(types or [], args or [])
         receipt = self.transact(b"", code)
         assert receipt.ok, receipt

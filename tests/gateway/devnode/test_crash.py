@@ -33,8 +33,18 @@ ALLIANCE = str(Path(sys.executable).with_name("alliance"))
 @contextmanager
 def devnode_process(data_dir: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
     process = subprocess.Popen(
-        [ALLIANCE, "devnode", "--port", "0", "--data", str(data_dir), "--suite", "sm",
-         "--block-interval", "0.05"],
+        [
+            ALLIANCE,
+            "devnode",
+            "--port",
+            "0",
+            "--data",
+            str(data_dir),
+            "--suite",
+            "sm",
+            "--block-interval",
+            "0.05",
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -43,7 +53,9 @@ def devnode_process(data_dir: Path) -> Iterator[tuple[str, subprocess.Popen[str]
         assert process.stdout is not None
         line = process.stdout.readline()
         if not line:
-            raise AssertionError(f"devnode did not start: {process.stderr.read() if process.stderr else ''}")
+            raise AssertionError(
+                f"devnode did not start: {process.stderr.read() if process.stderr else ''}"
+            )
         yield json.loads(line)["url"], process
     finally:
         if process.poll() is None:
@@ -62,14 +74,18 @@ def test_kill_9_loses_no_acknowledged_transaction(tmp_path: Path) -> None:
     with devnode_process(tmp_path) as (url, process):
         account = Account(url, SM_SUITE, key)
         ledger = account.deploy(LEDGER)
-        authorise = calldata(LEDGER, "authoriseGateway(address)", ["address"], [account.hex_address])
+        authorise = calldata(
+            LEDGER, "authoriseGateway(address)", ["address"], [account.hex_address]
+        )
         assert account.transact(ledger, authorise).ok
         block_limit = account.rpc.block_number() + 500
 
         def stream() -> None:
             for seq in range(1, 100_000):
                 data = calldata(
-                    LEDGER, "anchorRecord(bytes32,uint64)", ["bytes32", "uint64"],
+                    LEDGER,
+                    "anchorRecord(bytes32,uint64)",
+                    ["bytes32", "uint64"],
                     [seq.to_bytes(32, "big"), seq],
                 )
                 tx = account.sign(ledger, data, block_limit=block_limit)
@@ -95,8 +111,10 @@ def test_kill_9_loses_no_acknowledged_transaction(tmp_path: Path) -> None:
         receipts = [account.wait(tx_hash, timeout=30) for tx_hash in acknowledged]
         assert all(receipt.ok for receipt in receipts)
         # A transaction sent while the node died may or may not have been accepted.
-        unacknowledged = attempted[len(acknowledged):]
+        unacknowledged = attempted[len(acknowledged) :]
         late = [r for r in (account.rpc.get_receipt(h) for h in unacknowledged) if r is not None]
-        (count,) = decode(["uint256"], account.call(ledger, calldata(LEDGER, "recordCount()", [], [])))
+        (count,) = decode(
+            ["uint256"], account.call(ledger, calldata(LEDGER, "recordCount()", [], []))
+        )
         assert count == len(receipts) + sum(1 for r in late if r.ok)
         assert len(acknowledged) >= 150

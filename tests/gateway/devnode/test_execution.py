@@ -24,7 +24,9 @@ def test_deploy_address_is_the_suite_hash_of_sender_and_deploy_count(account: Ac
 
 def test_calls_between_plain_transactions_do_not_move_the_deploy_nonce(account: Account) -> None:
     ledger = account.deploy(LEDGER)
-    account.transact(ledger, calldata(LEDGER, "authoriseGateway(address)", ["address"], [account.hex_address]))
+    account.transact(
+        ledger, calldata(LEDGER, "authoriseGateway(address)", ["address"], [account.hex_address])
+    )
     again = account.deploy(LEDGER)
     assert again == account.suite.hash(rlp.encode([account.address, 1]))[12:]
 
@@ -48,7 +50,9 @@ def test_state_changes_emit_the_artefact_event_and_are_readable(account: Account
 
 def test_a_require_failure_is_status_0x16_with_the_revert_reason(account: Account) -> None:
     ledger = account.deploy(LEDGER)
-    data = calldata(LEDGER, "anchorRecord(bytes32,uint64)", ["bytes32", "uint64"], [b"\x01" * 32, 1])
+    data = calldata(
+        LEDGER, "anchorRecord(bytes32,uint64)", ["bytes32", "uint64"], [b"\x01" * 32, 1]
+    )
     receipt = account.transact(ledger, data)
     assert receipt.status == 0x16
     assert receipt.status_name == "RevertInstruction"
@@ -73,11 +77,17 @@ def test_a_failed_deploy_has_no_contract_address(account: Account) -> None:
 
 def test_read_calls_see_the_head_state(any_node: tuple[str, DevNode], account: Account) -> None:
     ledger = account.deploy(LEDGER)
-    result = account.rpc.call(account.hex_address, "0x" + ledger.hex(), calldata(LEDGER, "isGovernor(address)", ["address"], [account.hex_address]))
+    result = account.rpc.call(
+        account.hex_address,
+        "0x" + ledger.hex(),
+        calldata(LEDGER, "isGovernor(address)", ["address"], [account.hex_address]),
+    )
     assert result.ok
     assert decode(["bool"], result.output) == (True,)
     assert result.block_number == account.rpc.block_number()
     other = "0x" + (b"\x01" * 20).hex()
-    result = account.rpc.call(other, "0x" + ledger.hex(), calldata(LEDGER, "isGovernor(address)", ["address"], [other]))
+    result = account.rpc.call(
+        other, "0x" + ledger.hex(), calldata(LEDGER, "isGovernor(address)", ["address"], [other])
+    )
     assert decode(["bool"], result.output) == (False,)
     assert encode(["bool"], [False]) == result.output

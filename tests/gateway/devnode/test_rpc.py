@@ -28,7 +28,9 @@ def _rpc(account: Account, method: str, *params: Any) -> Any:
     return account.rpc.transport.request(method, [account.group_id, *params])
 
 
-def _same_shape(ours: dict[str, Any], documented: dict[str, Any], extra: set[str] = set()) -> None:
+def _same_shape(
+    ours: dict[str, Any], documented: dict[str, Any], extra: frozenset[str] = frozenset()
+) -> None:
     assert set(ours) == set(documented) | extra
 
 
@@ -46,7 +48,9 @@ def test_block_transaction_and_receipt_have_the_documented_fields(account: Accou
     assert _rpc(account, "getBlockHashByNumber", block["number"]) == block["hash"]
     raw_receipt = _rpc(account, "getTransactionReceipt", tx_hash)
     # The node also emits remainGas and statusMsg, which the docs omit.
-    _same_shape(raw_receipt, EXAMPLES["getTransactionReceipt"], {"remainGas", "statusMsg"})
+    _same_shape(
+        raw_receipt, EXAMPLES["getTransactionReceipt"], frozenset({"remainGas", "statusMsg"})
+    )
     for key in ("blockNumber", "gasUsed", "status", "transactionIndex", "output"):
         assert HEX.match(raw_receipt[key]), key
     assert HEX.match(block["timestamp"]) and HEX.match(block["number"])
@@ -54,8 +58,10 @@ def test_block_transaction_and_receipt_have_the_documented_fields(account: Accou
     assert len(signature) == (128 if account.suite.name == "sm" else 65)
 
 
-def test_block_hash_is_signed_by_the_sealer(any_node: tuple[str, DevNode], account: Account) -> None:
-    url, node = any_node
+def test_block_hash_is_signed_by_the_sealer(
+    any_node: tuple[str, DevNode], account: Account
+) -> None:
+    _url, node = any_node
     account.wait(account.send(b"\x11" * 20, b""))
     block = _rpc(account, "getBlockByNumber", "0x1", False)
     (sealer,) = _rpc(account, "getSealerList")
@@ -100,7 +106,9 @@ def test_node_and_chain_queries_have_the_documented_shapes(account: Account) -> 
         ("getBlockByNumber", ["zz", False], -32602),
     ],
 )
-def test_errors_carry_fisco_codes(account: Account, method: str, params: list[Any], code: int) -> None:
+def test_errors_carry_fisco_codes(
+    account: Account, method: str, params: list[Any], code: int
+) -> None:
     with pytest.raises(RpcError) as failure:
         _rpc(account, method, *params)
     assert failure.value.rpc_code == code
@@ -112,7 +120,9 @@ def test_malformed_http_bodies_get_json_rpc_errors(any_node: tuple[str, DevNode]
     assert requests.post(url, data=b"[1]", timeout=5).json()["error"]["code"] == -32600
 
 
-def test_in_process_transport_gives_the_http_values(any_node: tuple[str, DevNode], account: Account) -> None:
+def test_in_process_transport_gives_the_http_values(
+    any_node: tuple[str, DevNode], account: Account
+) -> None:
     _url, node = any_node
     tx_hash = account.send(b"\x11" * 20, b"")
     account.wait(tx_hash)

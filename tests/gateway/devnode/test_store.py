@@ -21,9 +21,15 @@ def test_restart_keeps_height_state_and_receipts(tmp_path: Path, suite: str) -> 
     with running_devnode(tmp_path, suite=suite) as (url, node):
         account = Account(url, node.suite, node.suite.generate_key())
         ledger = account.deploy(LEDGER)
-        account.transact(ledger, calldata(LEDGER, "authoriseGateway(address)", ["address"], [account.hex_address]))
+        account.transact(
+            ledger,
+            calldata(LEDGER, "authoriseGateway(address)", ["address"], [account.hex_address]),
+        )
         anchored = account.transact(
-            ledger, calldata(LEDGER, "anchorRecord(bytes32,uint64)", ["bytes32", "uint64"], [b"\x05" * 32, 1])
+            ledger,
+            calldata(
+                LEDGER, "anchorRecord(bytes32,uint64)", ["bytes32", "uint64"], [b"\x05" * 32, 1]
+            ),
         )
         height = account.rpc.block_number()
         head_hash = node.head.hash
@@ -33,11 +39,16 @@ def test_restart_keeps_height_state_and_receipts(tmp_path: Path, suite: str) -> 
         assert account.rpc.block_number() == height
         assert node.head.hash == head_hash
         assert account.rpc.get_receipt(anchored.transaction_hash) == anchored
-        (count,) = decode(["uint256"], account.call(ledger, calldata(LEDGER, "recordCount()", [], [])))
+        (count,) = decode(
+            ["uint256"], account.call(ledger, calldata(LEDGER, "recordCount()", [], []))
+        )
         assert count == 1
         # the chain goes on from the restored state
         receipt = account.transact(
-            ledger, calldata(LEDGER, "anchorRecord(bytes32,uint64)", ["bytes32", "uint64"], [b"\x06" * 32, 2])
+            ledger,
+            calldata(
+                LEDGER, "anchorRecord(bytes32,uint64)", ["bytes32", "uint64"], [b"\x06" * 32, 2]
+            ),
         )
         assert receipt.ok and receipt.block_number == height + 1
 

@@ -93,12 +93,8 @@ def test_block_limit_at_the_window_edges_is_accepted(account: Account, offset: i
 
 
 def test_wrong_chain_id_and_group_id_are_refused(account: Account) -> None:
-    assert _refusal(account, account.sign(TARGET, b"", chain_id=2).raw).startswith(
-        "InvalidChainId"
-    )
-    assert _refusal(account, account.sign(TARGET, b"", group_id=7).raw).startswith(
-        "InvalidGroupId"
-    )
+    assert _refusal(account, account.sign(TARGET, b"", chain_id=2).raw).startswith("InvalidChainId")
+    assert _refusal(account, account.sign(TARGET, b"", group_id=7).raw).startswith("InvalidGroupId")
 
 
 def test_a_high_s_or_foreign_signature_is_refused(account: Account) -> None:

@@ -32,7 +32,12 @@ def _cases() -> list[Any]:
             fields = record["decoded_by_sdk"]
             cases.append(
                 pytest.param(
-                    suite, record["raw_tx"], expected, sender, fields["to"], int(fields["groupId"], 16),
+                    suite,
+                    record["raw_tx"],
+                    expected,
+                    sender,
+                    fields["to"],
+                    int(fields["groupId"], 16),
                     id=f"doc-{suite_key}",
                 )
             )
@@ -40,8 +45,13 @@ def _cases() -> list[Any]:
             fields = record["tx_fields"]
             cases.append(
                 pytest.param(
-                    suite, record["raw_tx"], record["tx_hash"], record["from_address"],
-                    fields["to"], fields["groupId"], id=f"sdk-{suite_key}-{record['name']}",
+                    suite,
+                    record["raw_tx"],
+                    record["tx_hash"],
+                    record["from_address"],
+                    fields["to"],
+                    fields["groupId"],
+                    id=f"sdk-{suite_key}-{record['name']}",
                 )
             )
     return cases
