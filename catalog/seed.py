@@ -1,4 +1,4 @@
-"""Reading entry definitions from TOML or JSON (``conf/catalog.toml``, ``alliance catalog publish``)."""
+"""Reading entry definitions from TOML or JSON (conf/catalog.toml, alliance catalog publish)."""
 
 from __future__ import annotations
 

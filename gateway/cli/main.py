@@ -19,6 +19,8 @@ _COMMANDS: tuple[tuple[str, str], ...] = (
     ("gateway.cli.devnode", "devnode"),
     ("gateway.cli.members", "members"),
     ("gateway.cli.members", "clients"),
+    ("gateway.cli.catalog", "catalog"),
+    ("gateway.cli.catalog", "grants"),
 )
 
 

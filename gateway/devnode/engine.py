@@ -160,7 +160,8 @@ def _build_computation_class(hash_fn: Callable[[bytes], bytes], name: str) -> ty
                 if len(_JUMP_ANALYSIS) >= _JUMP_ANALYSIS_LIMIT:
                     _JUMP_ANALYSIS.clear()
                 shared = _JUMP_ANALYSIS[message.code] = (set(), set())
-            self.code.invalid_positions, self.code.valid_positions = shared
+            stream: Any = self.code  # a CodeStream; the API type does not name these sets
+            stream.invalid_positions, stream.valid_positions = shared
 
         @classmethod
         def apply_create_message(

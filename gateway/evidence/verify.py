@@ -149,6 +149,18 @@ def _from_hex(value: str) -> bytes:
 
 
 @dataclass(frozen=True)
+class AnchoredBatch:
+    """What the evidence contract holds for the batch a record belongs to (``batchByRoot`` or
+    ``batchBySequence``): its root and, when known, its record count and first sequence number.
+    An audit path does not bind the tree size by itself (a path for leaf 0 of 5 leaves also
+    fits a tree of 8), so the size and position are checked against the chain's figures."""
+
+    root: bytes
+    count: int | None = None
+    first_sequence: int | None = None
+
+
+@dataclass(frozen=True)
 class Check:
     """One verification step: its name, whether it passed, and why."""
 
@@ -247,15 +259,37 @@ def _check_inclusion(proof: InclusionProof) -> Check:
     return Check("inclusion_proof", True, f"{where} under root {hex_digest(proof.root)}")
 
 
-def _check_anchor(proof: InclusionProof, anchored_root: bytes) -> Check:
-    if not isinstance(anchored_root, bytes) or len(anchored_root) != 32:
+def _check_anchor(proof: InclusionProof, anchored: AnchoredBatch) -> Check:
+    root = anchored.root
+    if not isinstance(root, bytes) or len(root) != 32:
         raise EvidenceInputError("the anchored root is 32 bytes", field="anchored_root")
-    if anchored_root == proof.root:
-        return Check("anchored_root", True, f"the chain holds root {hex_digest(anchored_root)}")
+    if root == proof.root:
+        return Check("anchored_root", True, f"the chain holds root {hex_digest(root)}")
     return Check(
         "anchored_root",
         False,
-        f"the chain holds {hex_digest(anchored_root)}, the proof claims {hex_digest(proof.root)}",
+        f"the chain holds {hex_digest(root)}, the proof claims {hex_digest(proof.root)}",
+    )
+
+
+def _check_position(proof: InclusionProof, anchored: AnchoredBatch) -> Check:
+    problems = []
+    if anchored.count is not None and anchored.count != proof.tree_size:
+        problems.append(f"the batch holds {anchored.count} records, the proof {proof.tree_size}")
+    if anchored.first_sequence is not None:
+        sequence = proof.record["sequence"]
+        if not isinstance(sequence, int):
+            raise ProofFormatError("record sequence must be an integer", field="record")
+        expected = sequence - anchored.first_sequence
+        if expected != proof.leaf_index:
+            problems.append(
+                f"record {sequence} is leaf {expected} of a batch starting at "
+                f"{anchored.first_sequence}, the proof says leaf {proof.leaf_index}"
+            )
+    if problems:
+        return Check("anchored_position", False, "; ".join(problems))
+    return Check(
+        "anchored_position", True, f"leaf {proof.leaf_index} of the {proof.tree_size} anchored"
     )
 
 
@@ -266,13 +300,15 @@ def verify_evidence(
     request: object | None = None,
     response: object | None = None,
     proof: Mapping[str, object] | InclusionProof | None = None,
-    anchored_root: bytes | None = None,
+    anchored_root: bytes | AnchoredBatch | None = None,
 ) -> VerificationReport:
     """Check one access's evidence offline and report every check (see the module docstring).
 
     ``request`` and ``response`` are the JSON values as exchanged (``None``: not given, the
     check is skipped). ``proof`` is the inclusion proof document;
-    ``anchored_root`` the root the evidence contract holds for the record's batch. Raises
+    ``anchored_root`` the root the evidence contract holds for the record's batch, or an
+    :class:`AnchoredBatch` with its record count and first sequence number too, which adds the
+    ``anchored_position`` check. Raises
     :class:`~gateway.evidence.receipt.ReceiptFormatError`, :class:`ProofFormatError` or
     :class:`EvidenceInputError` for input that cannot be interpreted, never for a failed check.
     """
@@ -301,10 +337,23 @@ def verify_evidence(
         skipped += ["record_matches_receipt", "inclusion_proof"]
     else:
         checks += [_check_record(parsed, proof_value), _check_inclusion(proof_value)]
-    if anchored_root is None or proof_value is None:
+    anchored: AnchoredBatch | None
+    if isinstance(anchored_root, AnchoredBatch) or anchored_root is None:
+        anchored = anchored_root
+    else:
+        anchored = AnchoredBatch(anchored_root)
+    if anchored is None or proof_value is None:
         skipped.append("anchored_root")
     else:
-        checks.append(_check_anchor(proof_value, anchored_root))
+        checks.append(_check_anchor(proof_value, anchored))
+    if (
+        anchored is None
+        or proof_value is None
+        or (anchored.count is None and anchored.first_sequence is None)
+    ):
+        skipped.append("anchored_position")
+    else:
+        checks.append(_check_position(proof_value, anchored))
     return VerificationReport(tuple(checks), tuple(skipped))
 
 
@@ -332,6 +381,7 @@ __all__ = [
     "MATCHED_FIELDS",
     "PROOF_FIELDS",
     "PROOF_VERSION",
+    "AnchoredBatch",
     "Check",
     "EvidenceInputError",
     "InclusionProof",
