@@ -19,6 +19,8 @@ _COMMANDS: tuple[tuple[str, str], ...] = (
     ("gateway.cli.devnode", "devnode"),
     ("gateway.cli.members", "members"),
     ("gateway.cli.members", "clients"),
+    ("gateway.cli.provider_sim", "provider_sim"),
+    ("gateway.cli.demo", "demo"),
     ("gateway.cli.catalog", "catalog"),
     ("gateway.cli.catalog", "grants"),
 )

@@ -125,7 +125,9 @@ def certificate_verification(dataset: Dataset, params: Params) -> Data:
     holder_id = params["holder_id_number"]
     matches = [
         c
-        for c in dataset.certificates_numbered(params["certificate_type"], params["certificate_number"])
+        for c in dataset.certificates_numbered(
+            params["certificate_type"], params["certificate_number"]
+        )
         if c.holder_id == holder_id
     ]
     if not matches:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import json
 import random
 from collections import defaultdict
 from collections.abc import Iterable
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
 
-from gateway.crypto.canonical import message_digest
+from gateway.crypto.hashing import sm3
 from gateway.providers.certificates import make_certificates
 from gateway.providers.population import make_marriages, make_persons
 from gateway.providers.realestate import make_real_estate
@@ -35,7 +36,11 @@ from gateway.providers.records import (
     SocialInsurance,
     Unit,
 )
-from gateway.providers.registries import make_businesses, make_provident_funds, make_social_insurance
+from gateway.providers.registries import (
+    make_businesses,
+    make_provident_funds,
+    make_social_insurance,
+)
 from gateway.providers.vocabulary import District
 
 DEFAULT_SEED = 2026
@@ -99,16 +104,16 @@ class Dataset:
         )
 
     def person(self, id_number: str) -> Person | None:
-        return self._indexes["person"].get(id_number)  # type: ignore[no-any-return]
+        return self._indexes["person"].get(id_number)
 
     def marriage_of(self, id_number: str) -> Marriage | None:
-        return self._indexes["marriage"].get(id_number)  # type: ignore[no-any-return]
+        return self._indexes["marriage"].get(id_number)
 
     def business(self, credit_code: str) -> Business | None:
-        return self._indexes["business"].get(credit_code)  # type: ignore[no-any-return]
+        return self._indexes["business"].get(credit_code)
 
     def unit(self, unit_number: str) -> Unit | None:
-        return self._indexes["unit"].get(unit_number)  # type: ignore[no-any-return]
+        return self._indexes["unit"].get(unit_number)
 
     def units_of(self, id_number: str) -> list[Unit]:
         """The person's units, most recently registered first."""
@@ -127,16 +132,16 @@ class Dataset:
         return sorted(taxes, key=lambda t: (t.paid_on, t.voucher_number), reverse=True)
 
     def contract(self, contract_number: str) -> SaleContract | None:
-        return self._indexes["contract"].get(contract_number)  # type: ignore[no-any-return]
+        return self._indexes["contract"].get(contract_number)
 
     def contract_of_unit(self, unit_number: str) -> SaleContract | None:
-        return self._indexes["contract_of_unit"].get(unit_number)  # type: ignore[no-any-return]
+        return self._indexes["contract_of_unit"].get(unit_number)
 
     def insurance(self, id_number: str) -> SocialInsurance | None:
-        return self._indexes["insurance"].get(id_number)  # type: ignore[no-any-return]
+        return self._indexes["insurance"].get(id_number)
 
     def provident_fund(self, id_number: str) -> ProvidentFund | None:
-        return self._indexes["fund"].get(id_number)  # type: ignore[no-any-return]
+        return self._indexes["fund"].get(id_number)
 
     def certificates_numbered(self, type_code: str, number: str) -> list[Certificate]:
         return list(self._indexes["certificate"].get((type_code, number), []))
@@ -150,8 +155,14 @@ class Dataset:
         }
 
     def digest(self) -> str:
-        """SM3 of the canonical JSON of :meth:`document`: one value naming the whole dataset."""
-        return message_digest(self.document()).hex()
+        """SM3 of :meth:`document` as sorted-key compact JSON: one value naming the dataset.
+
+        (The document holds only strings, integers, short decimals and booleans, whose
+        ``json.dumps`` form is already stable; RFC 8785 would add nothing but time here.)"""
+        text = json.dumps(
+            self.document(), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        )
+        return sm3(text.encode("utf-8")).hex()
 
 
 def _plain(value: Any) -> Any:

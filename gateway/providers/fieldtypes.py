@@ -66,4 +66,4 @@ def wrong_value(type_name: str) -> Any:
         "number": "1,234.50",
         "boolean": "是",
         "date": "2026/13/45",
-    }.get(type_name, None)
+    }.get(type_name)

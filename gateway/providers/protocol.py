@@ -31,9 +31,7 @@ FAULT_HEADER = "X-Sim-Fault"
 MAX_CLOCK_SKEW_SECONDS = 300
 USER_ID = DEFAULT_USER_ID
 
-_RFC3339 = re.compile(
-    r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})"
-)
+_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})")
 _SIGNATURE_HEX = re.compile(r"[0-9a-fA-F]{128}")
 
 

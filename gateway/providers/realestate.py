@@ -105,7 +105,7 @@ def _price_per_m2(rng: random.Random, district: District, usage: str) -> int:
 
 
 class _Numbers:
-    """Per-jurisdiction/per-district counters for certificate, voucher, contract and case numbers."""
+    """Counters per jurisdiction or district and year: certificate, voucher, contract, case."""
 
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng

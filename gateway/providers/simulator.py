@@ -51,7 +51,11 @@ class Faults:
 
     @property
     def label(self) -> str:
-        names = [name for name in ("error", "bad_signature", "malformed", "truncated") if getattr(self, name)]
+        names = [
+            name
+            for name in ("error", "bad_signature", "malformed", "truncated")
+            if getattr(self, name)
+        ]
         if self.slow_ms:
             names.insert(0, f"slow:{self.slow_ms}")
         return ",".join(names)
@@ -70,7 +74,9 @@ def parse_faults(header: str | None) -> Faults:
         elif name in FAULTS[1:] and not argument:
             values[name.replace("-", "_")] = True
         else:
-            raise FaultSpecError(f"unknown fault {item!r}; use slow:<ms> (<= {MAX_SLOW_MS}), {', '.join(FAULTS[1:])}")
+            raise FaultSpecError(
+                f"unknown fault {item!r}; use slow:<ms> (<= {MAX_SLOW_MS}), {', '.join(FAULTS[1:])}"
+            )
     return Faults(**values)
 
 
@@ -108,7 +114,9 @@ class ProviderSimulator:
 
     # --- WSGI ----------------------------------------------------------------------------
 
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
         request = Request(environ)
         started = time.perf_counter()
         response, entry_id, request_id, fault = self._dispatch(request)
@@ -132,7 +140,12 @@ class ProviderSimulator:
     def _dispatch(self, request: Request) -> tuple[Response, str | None, str | None, str]:
         if request.path == "/healthz":
             if request.method != "GET":
-                return self._signed(405, self._error(None, "method_not_allowed", "use GET")), None, None, ""
+                return (
+                    self._signed(405, self._error(None, "method_not_allowed", "use GET")),
+                    None,
+                    None,
+                    "",
+                )
             body = {
                 "status": "ok",
                 "provider": self.member,
@@ -145,11 +158,21 @@ class ProviderSimulator:
             message = f"{self.member} serves no entry at {request.path}"
             return self._signed(404, self._error(None, "unknown_service", message)), None, None, ""
         if request.method != "POST":
-            return self._signed(405, self._error(None, "method_not_allowed", "use POST")), entry.id, None, ""
+            return (
+                self._signed(405, self._error(None, "method_not_allowed", "use POST")),
+                entry.id,
+                None,
+                "",
+            )
         try:
             faults = parse_faults(request.headers.get(protocol.FAULT_HEADER))
         except FaultSpecError as exc:
-            return self._signed(400, self._error(None, "invalid_fault", str(exc))), entry.id, None, ""
+            return (
+                self._signed(400, self._error(None, "invalid_fault", str(exc))),
+                entry.id,
+                None,
+                "",
+            )
         if faults.slow_ms:
             self.sleep(faults.slow_ms / 1000)
         if faults.error:
@@ -158,12 +181,16 @@ class ProviderSimulator:
         request_id: str | None = None
         try:
             body = self._read_body(request)
-            request_id = body.get("request_id") if isinstance(body.get("request_id"), str) else None
+            given = body.get("request_id")
+            request_id = given if isinstance(given, str) else None
             self._check_gateway_signature(request, body, request_id)
             self._check_envelope(body, entry, request_id)
             status, answer_body = self._answer(entry, body, faults)
         except _Reject as reject:
-            status, answer_body = reject.status, self._error(reject.request_id, reject.error, str(reject))
+            status, answer_body = (
+                reject.status,
+                self._error(reject.request_id, reject.error, str(reject)),
+            )
         return self._signed(status, answer_body, faults), entry.id, request_id, faults.label
 
     # --- request checks ------------------------------------------------------------------
@@ -183,37 +210,64 @@ class ProviderSimulator:
         try:
             canonical_json(body)
         except CanonicalJsonError as exc:
-            raise _Reject(400, "invalid_request", f"body has no RFC 8785 form: {exc}", None) from exc
+            raise _Reject(
+                400, "invalid_request", f"body has no RFC 8785 form: {exc}", None
+            ) from exc
         return body
 
-    def _check_gateway_signature(self, request: Request, body: dict[str, Any], request_id: str | None) -> None:
+    def _check_gateway_signature(
+        self, request: Request, body: dict[str, Any], request_id: str | None
+    ) -> None:
         if self.gateway_key is None:
             return
         timestamp = request.headers.get(protocol.TIMESTAMP_HEADER, "")
         signature = request.headers.get(protocol.SIGNATURE_HEADER, "")
         key_id = request.headers.get(protocol.KEY_ID_HEADER, "")
         if key_id.lower() != self.gateway_address:
-            raise _Reject(401, "bad_signature", "X-Alliance-Key-Id is not the gateway's address", request_id)
+            raise _Reject(
+                401, "bad_signature", "X-Alliance-Key-Id is not the gateway's address", request_id
+            )
         try:
             moment = protocol.parse_timestamp(timestamp)
             valid = protocol.verify(self.gateway_key, body, timestamp, signature)
         except (protocol.TimestampError, ValueError) as exc:
             raise _Reject(401, "bad_signature", f"X-Alliance-Timestamp: {exc}", request_id) from exc
         if not valid:
-            raise _Reject(401, "bad_signature", "signature does not verify with the gateway's key", request_id)
+            raise _Reject(
+                401, "bad_signature", "signature does not verify with the gateway's key", request_id
+            )
         if not protocol.within_skew(moment, self.clock()):
-            raise _Reject(401, "stale_request", "timestamp is more than 300 s from the provider's clock", request_id)
+            raise _Reject(
+                401,
+                "stale_request",
+                "timestamp is more than 300 s from the provider's clock",
+                request_id,
+            )
 
-    def _check_envelope(self, body: dict[str, Any], entry: EntrySpec, request_id: str | None) -> None:
+    def _check_envelope(
+        self, body: dict[str, Any], entry: EntrySpec, request_id: str | None
+    ) -> None:
         for name, kind in _ENVELOPE.items():
             if not isinstance(body.get(name), kind) or (kind is str and not body[name]):
-                raise _Reject(400, "invalid_request", f"{name} must be a non-empty {kind.__name__}", request_id)
+                raise _Reject(
+                    400,
+                    "invalid_request",
+                    f"{name} must be a non-empty {kind.__name__}",
+                    request_id,
+                )
         if body["entry_id"] != entry.id:
-            raise _Reject(400, "invalid_request", f"{entry.service.path} answers {entry.id}, not {body['entry_id']}", request_id)
+            raise _Reject(
+                400,
+                "invalid_request",
+                f"{entry.service.path} answers {entry.id}, not {body['entry_id']}",
+                request_id,
+            )
 
     # --- answers -------------------------------------------------------------------------
 
-    def _answer(self, entry: EntrySpec, body: dict[str, Any], faults: Faults) -> tuple[int, dict[str, Any]]:
+    def _answer(
+        self, entry: EntrySpec, body: dict[str, Any], faults: Faults
+    ) -> tuple[int, dict[str, Any]]:
         request_id = body["request_id"]
         if faults.malformed:
             data = {spec.name: wrong_value(spec.type) for spec in entry.fields}
