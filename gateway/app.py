@@ -70,10 +70,19 @@ def _api_blueprints() -> list[Blueprint]:
     """The versioned API's blueprints; each feature adds its own here."""
     from catalog import api as catalog_api
     from catalog import grants_api
+    from gateway.broker import api as query_api
+    from gateway.evidence import api as evidence_api
     from gateway.http import tools
     from members import api as members_api
 
-    return [tools.blp, members_api.blp, catalog_api.blp, grants_api.blp]
+    return [
+        tools.blp,
+        members_api.blp,
+        catalog_api.blp,
+        grants_api.blp,
+        query_api.blp,
+        evidence_api.blp,
+    ]
 
 
 def _limiter(app: Flask, settings: Settings) -> Limiter:

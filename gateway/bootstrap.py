@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import redis
 from sqlalchemy import Engine
 
+from gateway.errors import ServiceUnavailable
 from gateway.infra.redis import make_redis
 from gateway.readiness import Readiness, database_probe, redis_probe
 from gateway.settings import Settings
@@ -23,6 +24,11 @@ if TYPE_CHECKING:
     from authlib.oauth2 import ResourceProtector
 
     from catalog.grants import GrantService
+    from gateway.broker.service import QueryService
+    from gateway.crypto.sm2 import Sm2PrivateKey
+    from gateway.evidence.anchoring import Anchorer
+    from gateway.evidence.log import EvidenceLog
+    from gateway.evidence.service import EvidenceService
     from catalog.service import CatalogService
     from gateway.oauth.clients import ClientStore
     from gateway.oauth.server import GatewayAuthorizationServer, MemberFacts
@@ -150,6 +156,106 @@ class Container:
             )
 
         return self._once("grants", build)
+
+    def gateway_key(self) -> Sm2PrivateKey:
+        from gateway.crypto.keyfiles import load_private_key
+        from gateway.crypto.sm2 import Sm2PrivateKey
+        from gateway.instance import GATEWAY_KEY_FILE
+
+        def load() -> Sm2PrivateKey:
+            key = load_private_key(self.settings.keys_dir / GATEWAY_KEY_FILE)
+            if not isinstance(key, Sm2PrivateKey):
+                raise ServiceUnavailable("the gateway key must be an SM2 key")
+            return key
+
+        return self._once("gateway_key", load)
+
+    def storage_key(self) -> bytes:
+        from gateway.instance import STORAGE_KEY_FILE
+
+        return self._once(
+            "storage_key",
+            lambda: bytes.fromhex((self.settings.keys_dir / STORAGE_KEY_FILE).read_text().strip()),
+        )
+
+    @property
+    def evidence_log(self) -> EvidenceLog:
+        from gateway.evidence.log import EvidenceLog
+
+        return self._once("evidence_log", lambda: EvidenceLog(self.engine))
+
+    @property
+    def evidence(self) -> EvidenceService:
+        from gateway.evidence.service import EvidenceService
+
+        def ledger_address() -> str | None:
+            from gateway.onchain.deployment import DeploymentError
+            from gateway.onchain.runtime import ChainNotReady
+
+            try:
+                return self.chain.deployment().address("EvidenceLedger")
+            except (ChainNotReady, DeploymentError):
+                return None
+
+        return self._once("evidence", lambda: EvidenceService(self.engine, ledger_address))
+
+    def anchoring_lag(self) -> float:
+        from datetime import UTC, datetime
+
+        oldest = self.evidence_log.oldest_unanchored()
+        return 0.0 if oldest is None else (datetime.now(UTC) - oldest).total_seconds()
+
+    @property
+    def anchorer(self) -> Anchorer:
+        def build() -> Anchorer:
+            from gateway.evidence.anchoring import Anchorer
+            from gateway.evidence.ledger import ChainEvidenceLedger, EvidenceLedgerRefused
+            from gateway.onchain.bound import BoundContract
+
+            evidence = self.settings.evidence
+            return Anchorer(
+                self.engine,
+                ChainEvidenceLedger(
+                    BoundContract(lambda: self.chain, "EvidenceLedger", EvidenceLedgerRefused)
+                ),
+                batch_size=evidence.batch_size,
+                direct=evidence.direct,
+            )
+
+        return self._once("anchorer", build)
+
+    @property
+    def broker(self) -> QueryService:
+        def build() -> QueryService:
+            from gateway.broker.connector import ConnectorOptions, HttpConnector
+            from gateway.broker.service import QueryService
+            from gateway.crypto.signing import address_of
+
+            providers = self.settings.providers
+            key = self.gateway_key()
+            connector = HttpConnector(
+                key,
+                address_of(key.public_key),
+                ConnectorOptions(
+                    connect_timeout=providers.connect_timeout,
+                    read_timeout=providers.read_timeout,
+                    retries=providers.retries,
+                    max_answer_bytes=providers.max_answer_bytes,
+                ),
+            )
+            return QueryService(
+                catalog=self.catalog,
+                grants=self.grants,
+                members=self.member_directory,
+                log=self.evidence_log,
+                connector=connector,
+                gateway_key=key,
+                storage_key=self.storage_key(),
+                lag_limit=self.settings.evidence.lag_limit,
+                anchoring_lag=self.anchoring_lag,
+            )
+
+        return self._once("broker", build)
 
     @property
     def oauth_server(self) -> GatewayAuthorizationServer:

@@ -6,6 +6,7 @@ creates what is missing, so running ``alliance init`` again changes nothing.
 
 from __future__ import annotations
 
+import os
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,6 +20,7 @@ from gateway.storage.migrate import current_revision, head_revision, upgrade
 from gateway.storage.tables import InstanceSetting
 
 GATEWAY_KEY_FILE = "gateway-sm2.pem"
+STORAGE_KEY_FILE = "storage-sm4.key"
 
 
 @dataclass
@@ -79,6 +81,21 @@ def _ensure_gateway_key(container: Container, report: InitReport) -> None:
     report.gateway_address = address_of(key.public_key)
 
 
+def _ensure_storage_key(container: Container, report: InitReport) -> None:
+    """The SM4 key that encrypts data at rest (stored answers, off-chain record content)."""
+    import secrets
+
+    path = container.settings.keys_dir / STORAGE_KEY_FILE
+    if path.exists():
+        return
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.write(descriptor, secrets.token_hex(16).encode() + b"\n")
+    finally:
+        os.close(descriptor)
+    report.created.append(str(path))
+
+
 def _ensure_deployment(container: Container, report: InitReport) -> None:
     """Deploy the alliance contracts on the embedded chain the first time."""
     from gateway.onchain.artifacts import load_artifacts
@@ -135,6 +152,47 @@ def _ensure_seed_catalog(container: Container, report: InitReport) -> None:
         report.catalog_entries += 1
 
 
+def _ensure_sample_grants(container: Container, report: InitReport) -> None:
+    """Grant what the demonstration queries (``alliance demo samples``) need, once each.
+
+    The grants allow the fields an administrative matter plausibly needs in clear: every
+    non-personal field and the personal ones, so the samples show data; masking applies to
+    grants that allow less (see docs/broker.md).
+    """
+    from datetime import timedelta
+
+    from catalog.actors import Actor
+    from catalog.model import GrantStatus, SharingClass
+    from gateway.providers.samples import sample_queries
+
+    grants = container.grants
+    catalog = container.catalog
+    seen: set[tuple[str, str, str]] = set()
+    for sample in sample_queries(container.settings.providers.simulator_seed):
+        triple = (sample["consumer"], sample["entry_id"], sample["purpose"])
+        if triple in seen:
+            continue
+        seen.add(triple)
+        entry = catalog.get(sample["entry_id"])
+        if entry.spec.sharing_class is SharingClass.NOT_SHARED:
+            continue
+        if grants.usable_grant(*triple) is not None:
+            continue
+        office = Actor(member=sample["consumer"], is_office=True, label="alliance init")
+        grant = grants.apply(
+            sample["entry_id"],
+            sample["consumer"],
+            sample["purpose"],
+            sample["description"],
+            [f.name for f in entry.spec.fields],
+            datetime.now(UTC) + timedelta(days=365),
+            office,
+        )
+        if grant.status is GrantStatus.APPLIED:
+            grants.approve(grant.id, None, None, office)
+        report.created.append(f"grant {sample['consumer']}→{sample['entry_id']}")
+
+
 def initialise(container: Container, *, with_chain: bool = True) -> InitReport:
     settings = container.settings
     report = InitReport(
@@ -146,8 +204,10 @@ def initialise(container: Container, *, with_chain: bool = True) -> InitReport:
     _ensure_schema(container, report)
     _ensure_instance_id(container, report)
     _ensure_gateway_key(container, report)
+    _ensure_storage_key(container, report)
     if with_chain and not container.settings.chain.rpc_url:
         _ensure_deployment(container, report)
         _ensure_seed_members(container, report)
         _ensure_seed_catalog(container, report)
+        _ensure_sample_grants(container, report)
     return report

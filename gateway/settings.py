@@ -93,6 +93,28 @@ class OAuthSettings(_Section):
         return value
 
 
+class EvidenceSettings(_Section):
+    interval_seconds: float = Field(gt=0, le=3600)
+    batch_size: int = Field(ge=1, le=1_000_000)
+    direct: bool
+    anchor_in_process: bool
+    max_lag_seconds: float = Field(gt=0)
+    lag_limits: dict[str, float]
+
+    def lag_limit(self, entry_id: str) -> float:
+        return self.lag_limits.get(entry_id, self.max_lag_seconds)
+
+
+class ProviderSettings(_Section):
+    simulate: bool
+    simulator_seed: int
+    pass_fault_header: bool
+    connect_timeout: float = Field(gt=0, le=120)
+    read_timeout: float = Field(gt=0, le=600)
+    retries: int = Field(ge=0, le=5)
+    max_answer_bytes: int = Field(ge=1024, le=1 << 28)
+
+
 class Settings(_Section):
     """Every setting of the gateway. Built by :func:`load_settings`, never mutated."""
 
@@ -104,6 +126,8 @@ class Settings(_Section):
     chain: ChainSettings
     crypto: CryptoSettings
     oauth: OAuthSettings
+    evidence: EvidenceSettings
+    providers: ProviderSettings
 
     @field_validator("database_url")
     @classmethod

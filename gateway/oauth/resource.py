@@ -84,7 +84,7 @@ class MalformedAuthorization(OAuthProblem):
 _CHALLENGE = 'Bearer realm="alliance"'
 
 
-def _problem(error: OAuth2Error) -> OAuthProblem:
+def oauth_problem(error: OAuth2Error) -> OAuthProblem:
     """RFC 6750 §3: no error code without credentials; ``invalid_request`` for a bad header."""
     if error.error == "missing_authorization":
         return MissingToken(
@@ -134,7 +134,7 @@ def require_token(*scopes: str, any_of: tuple[str, ...] = ()) -> Callable[[F], F
                 ):
                     raise InsufficientScopeError()
             except OAuth2Error as exc:
-                raise _problem(exc) from exc
+                raise oauth_problem(exc) from exc
             g.oauth_token = token
             return view(*args, **kwargs)
 

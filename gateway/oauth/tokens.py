@@ -19,6 +19,7 @@ from gateway.crypto.hashing import sm3
 _TOKEN = "oauth:token:"  # noqa: S105 - a Redis key prefix
 _BY_MEMBER = "oauth:member-tokens:"
 _BY_CLIENT = "oauth:client-tokens:"
+_REVOKED = "oauth:revoked:"
 
 
 def token_digest(token: str) -> str:
@@ -107,12 +108,25 @@ class TokenStore:
     def revoke_client(self, client_id: str) -> int:
         return self._revoke_index(_BY_CLIENT + client_id)
 
+    def lookup_revoked(self, token: str) -> AccessToken | None:
+        """A token revoked with its member, until it would have expired (for the evidence of
+        refused attempts); never usable."""
+        raw = self.redis.get(_REVOKED + token_digest(token))
+        return None if raw is None else AccessToken(**json.loads(raw))
+
     def _revoke_index(self, index: str) -> int:
         digests = [d.decode() if isinstance(d, bytes) else d for d in self.redis.smembers(index)]
         if not digests:
             return 0
+        bodies = self.redis.mget([_TOKEN + digest for digest in digests])
+        now = int(self.clock())
         with self.redis.pipeline() as pipe:
+            for digest, body in zip(digests, bodies, strict=True):
+                if body is not None:
+                    ttl = AccessToken(**json.loads(body)).expires_at - now
+                    if ttl > 0:
+                        pipe.set(_REVOKED + digest, body, ex=ttl)
             pipe.delete(*(_TOKEN + digest for digest in digests))
             pipe.delete(index)
-            deleted, _ = pipe.execute()
+            *_, deleted, _ = pipe.execute()
         return int(deleted)

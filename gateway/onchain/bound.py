@@ -14,6 +14,7 @@ from typing import Any
 
 from gateway.chain.contract import Contract
 from gateway.chain.errors import CallReverted, ChainError, TxReverted
+from gateway.chain.results import Receipt
 from gateway.chain.suite import PrivateKey
 from gateway.errors import GatewayError, ServiceUnavailable
 from gateway.onchain.runtime import ChainNotReady, ChainRuntime
@@ -65,16 +66,19 @@ class BoundContract:
     def contract(self) -> Contract:
         return self._resolve()[0]
 
-    def transact(self, function: str, *args: Any) -> str:
-        """Send and wait for the receipt; returns the transaction hash."""
+    def send(self, function: str, *args: Any) -> Receipt:
+        """Send and wait for the receipt."""
         contract, key = self._resolve()
         try:
-            receipt = contract.transact(function, *args, key=key)
+            return contract.transact(function, *args, key=key)
         except TxReverted as exc:
             raise self.refused(exc.reason or exc.status_name, status_code=exc.status) from exc
         except ChainError as exc:
             raise ServiceUnavailable(f"the chain did not accept the change: {exc}") from exc
-        return receipt.transaction_hash
+
+    def transact(self, function: str, *args: Any) -> str:
+        """Send and wait for the receipt; returns the transaction hash."""
+        return self.send(function, *args).transaction_hash
 
     def call(self, function: str, *args: Any) -> Any:
         contract, _ = self._resolve()

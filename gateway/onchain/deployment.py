@@ -118,8 +118,13 @@ def deploy_alliance(
     registry = deploy("MemberRegistry")
     catalog = deploy("DataCatalog", registry)
     deploy("AccessGrants", registry, catalog)
-    deploy("EvidenceLedger")
-    deploy("RecordStore")
+    evidence = deploy("EvidenceLedger")
+    records = deploy("RecordStore")
+    gateway = address_of(key.public_key)
+    client.contract(artifacts["EvidenceLedger"], evidence).transact(
+        "authoriseGateway", gateway, key=key
+    )
+    client.contract(artifacts["RecordStore"], records).transact("authoriseWriter", gateway, key=key)
     return Deployment(
         suite=client.suite.name,
         chain_id=str(client.chain_id),

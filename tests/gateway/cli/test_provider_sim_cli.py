@@ -104,3 +104,17 @@ def test_provider_sim_needs_member_or_all(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 2 and "--member" in result.stderr
+
+
+def test_provider_sim_rejects_a_malformed_gateway_key(tmp_path: Path) -> None:
+    key_file = write_private_key(tmp_path / "nrd.pem", Sm2PrivateKey.generate())
+    result = subprocess.run(
+        [*ALLIANCE, "provider-sim", "--member", "NRD", "--key", str(key_file),
+         "--gateway-public-key", "04abcd"],
+        env={**os.environ, "ALLIANCE_DATA_DIR": str(tmp_path / "var")},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )  # fmt: skip
+    assert result.returncode == 2 and "--gateway-public-key" in result.stderr

@@ -9,7 +9,15 @@ from gateway.chain.suite import ECDSA_SUITE, SM_SUITE
 from gateway.devnode.node import DevNode
 from gateway.devnode.testing import running_devnode
 
-from .helpers import Account
+from .helpers import OPEN_TRANSPORTS, Account
+
+
+@pytest.fixture(autouse=True)
+def close_transports() -> Iterator[None]:
+    """Close every HTTP session a test opened (unclosed sockets would warn at GC time)."""
+    yield
+    while OPEN_TRANSPORTS:
+        OPEN_TRANSPORTS.pop().close()
 
 
 @pytest.fixture

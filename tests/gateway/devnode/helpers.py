@@ -25,6 +25,16 @@ DATA = ROOT / "tests" / "data"
 ARTEFACTS = ROOT / "contracts" / "build" / "solc-0.8.11"
 
 
+OPEN_TRANSPORTS: list[HttpTransport] = []
+
+
+def http_transport(url: str) -> HttpTransport:
+    """An HTTP transport closed by the ``close_transports`` fixture after the test."""
+    transport = HttpTransport(url)
+    OPEN_TRANSPORTS.append(transport)
+    return transport
+
+
 def load_json(name: str) -> Any:
     return json.loads((DATA / name).read_text(encoding="utf-8"))
 
@@ -43,7 +53,7 @@ class Account:
     def __init__(
         self, url: str, suite: CryptoSuite, key: PrivateKey, chain_id: int = 1, group_id: int = 1
     ) -> None:
-        self.rpc = FiscoV2Rpc(HttpTransport(url), group_id=group_id)
+        self.rpc = FiscoV2Rpc(http_transport(url), group_id=group_id)
         self.suite = suite
         self.key = key
         self.chain_id = chain_id

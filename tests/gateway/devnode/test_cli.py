@@ -10,12 +10,11 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from gateway.chain.rpc import FiscoV2Rpc
-from gateway.chain.transport.http import HttpTransport
 from gateway.cli.main import main
 from gateway.devnode.testing import running_devnode
 from gateway.onchain.deployment import Deployment
 
-from .helpers import artefact
+from .helpers import artefact, http_transport
 
 ALLIANCE = str(Path(sys.executable).with_name("alliance"))
 
@@ -49,7 +48,7 @@ def test_chain_deploy_writes_a_deployment_file_the_gateway_reads(tmp_path: Path)
         )
         assert result.exit_code == 0, result.output
         deployment = Deployment.load(out)
-        rpc = FiscoV2Rpc(HttpTransport(url))
+        rpc = FiscoV2Rpc(http_transport(url))
         for name in (
             "MemberRegistry",
             "DataCatalog",

@@ -7,14 +7,13 @@ import pytest
 from gateway.chain.artifact import ContractArtifact
 from gateway.chain.client import ChainClient
 from gateway.chain.errors import TxReverted
-from gateway.chain.transport.http import HttpTransport
 from gateway.devnode.node import DevNode
 
-from .helpers import ARTEFACTS
+from .helpers import ARTEFACTS, http_transport
 
 
 def _client(url: str, node: DevNode) -> ChainClient:
-    return ChainClient(HttpTransport(url), node.suite, 1, 1, poll_interval=0.02)
+    return ChainClient(http_transport(url), node.suite, 1, 1, poll_interval=0.02)
 
 
 def test_deploy_transact_call_and_events_through_the_chain_client(

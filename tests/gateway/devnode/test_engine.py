@@ -16,10 +16,10 @@ def _deployable(runtime: bytes) -> bytes:
     return prefix + runtime
 
 
-RETURN_TOP = bytes.fromhex("600052" "6020" "6000" "f3")  # MSTORE at 0, RETURN 32 bytes
-CREATE_EMPTY = bytes.fromhex("6000" "6000" "6000" "f0") + RETURN_TOP
-CREATE2_EMPTY = bytes.fromhex("6007" "6000" "6000" "6000" "f5") + RETURN_TOP
-SHA3_OF_NOTHING = bytes.fromhex("6000" "6000" "20") + RETURN_TOP
+RETURN_TOP = bytes.fromhex("60005260206000f3")  # MSTORE at 0, RETURN 32 bytes
+CREATE_EMPTY = bytes.fromhex("600060006000f0") + RETURN_TOP
+CREATE2_EMPTY = bytes.fromhex("6007600060006000f5") + RETURN_TOP
+SHA3_OF_NOTHING = bytes.fromhex("6000600020") + RETURN_TOP
 
 
 def _output_address(account: Account, contract: bytes) -> bytes:

@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 from eth_abi import decode
 
+from gateway.chain.errors import RpcError
 from gateway.chain.rpc import FiscoV2Rpc
-from gateway.chain.transport.http import HttpTransport
 from gateway.devnode.testing import running_devnode
 
-from .helpers import load_json, wait_receipt
+from .helpers import http_transport, load_json, wait_receipt
 
 VECTORS = load_json("transactions_v2.json")
 
@@ -62,7 +62,7 @@ def test_documented_transaction_is_accepted_with_the_node_hash_and_sender(
     tmp_path: Path, suite: str, raw: str, tx_hash: str, sender: str, to: str, group: int
 ) -> None:
     with running_devnode(tmp_path, suite=suite, group_id=group) as (url, _node):
-        rpc = FiscoV2Rpc(HttpTransport(url), group_id=group)
+        rpc = FiscoV2Rpc(http_transport(url), group_id=group)
         returned = rpc.send_raw_transaction(bytes.fromhex(raw[2:] if raw.startswith("0x") else raw))
         assert returned == tx_hash.lower()
         receipt = wait_receipt(rpc, returned)
@@ -83,9 +83,7 @@ def test_documented_transaction_is_accepted_with_the_node_hash_and_sender(
 def test_documented_ecdsa_transaction_is_refused_by_an_sm_node(tmp_path: Path) -> None:
     raw = VECTORS["doc_raw_transactions"]["ecdsa"][0]["raw_tx"]
     with running_devnode(tmp_path, suite="sm") as (url, _node):
-        rpc = FiscoV2Rpc(HttpTransport(url))
-        from gateway.chain.errors import RpcError
-
+        rpc = FiscoV2Rpc(http_transport(url))
         with pytest.raises(RpcError) as refused:
             rpc.send_raw_transaction(bytes.fromhex(raw[2:]))
     assert refused.value.rpc_code == -32603

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import socket
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -18,6 +20,7 @@ from gateway.providers.runner import (
     provider_members,
     running_simulators,
 )
+from gateway.settings import Settings
 
 
 def test_provider_members_follow_the_member_file(entries: dict[str, EntrySpec]) -> None:
@@ -74,3 +77,13 @@ def test_member_without_entries_is_refused(tmp_path: Path) -> None:
         running_simulators(["XYZ"], tmp_path),
     ):
         pass
+
+
+def test_default_keys_are_the_ones_alliance_init_registered(
+    seeded_settings: Settings, member_credentials: Callable[[str], dict[str, Any]]
+) -> None:
+    """Simulators started on an initialised data directory sign with the registered keys."""
+    with running_simulators(None, seeded_settings.data_dir / "credentials") as urls:
+        for code, url in urls.items():
+            health = requests.get(url + "/healthz", timeout=5).json()
+            assert health["key_id"] == member_credentials(code)["account"], code

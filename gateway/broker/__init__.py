@@ -1,0 +1,1 @@
+"""The broker: authorised queries from one department to another, with evidence."""

@@ -1,0 +1,197 @@
+"""Anchoring: Merkle batches of closed access records, chained on ``EvidenceLedger``.
+
+One run: (1) finish any batch prepared by an earlier run that died before or after sending
+it; (2) close requests a dead process left pending; (3) take closed records from the outbox
+in log order, give them the next evidence sequence numbers, build the SM3 Merkle tree
+(RFC 6962) over their leaves, and commit the batch as ``prepared`` together with every
+record's sequence and inclusion proof, in one transaction; (4) send ``anchorBatch(root, count,
+first, last, prevRoot)`` and mark the batch ``anchored`` with its transaction and block.
+
+Because the sequence range and root are fixed in the database before anything is sent, and
+the contract accepts a range only if it continues the last one, a batch can be resent after
+any crash but never anchored twice, and no record can be skipped.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from gateway.evidence.digests import evidence_leaf, format_timestamp, hex_digest
+from gateway.evidence.log import PENDING, EvidenceLog
+from gateway.evidence.merkle import MerkleTree, leaf_hash
+from gateway.evidence.tables import AccessRecordRow, AnchorRow, OutboxRow
+
+ZERO_ROOT = "0x" + "00" * 32
+
+
+class EvidenceLedgerPort(Protocol):
+    def anchor_batch(self, root: str, count: int, first: int, last: int, prev_root: str) -> tuple[str, int]: ...
+
+    def anchor_record(self, digest: str, sequence: int) -> tuple[str, int]: ...
+
+    def next_sequence(self) -> int: ...
+
+    def batch_by_root(self, root: str) -> tuple[int, int, int] | None: ...
+
+
+@dataclass
+class AnchorReport:
+    batches: int = 0
+    records: int = 0
+    resumed: int = 0
+    interrupted: int = 0
+
+
+def evidence_fields(row: AccessRecordRow, sequence: int) -> dict[str, Any]:
+    """The record's evidence fields (gateway.evidence.digests.EVIDENCE_FIELDS)."""
+
+    def stamp(value: datetime | None) -> str | None:
+        if value is None:
+            return None
+        return format_timestamp(value if value.tzinfo else value.replace(tzinfo=UTC))
+
+    return {
+        "request_id": row.request_id,
+        "sequence": sequence,
+        "entry_id": row.entry_id,
+        "entry_version": row.entry_version,
+        "consumer": row.consumer,
+        "provider": row.provider,
+        "purpose": row.purpose,
+        "request_digest": row.request_digest,
+        "response_digest": row.response_digest,
+        "decision": row.decision,
+        "reason": row.reason,
+        "received_at": stamp(row.received_at),
+        "responded_at": stamp(row.responded_at),
+    }
+
+
+class Anchorer:
+    def __init__(
+        self,
+        engine: Engine,
+        ledger: EvidenceLedgerPort,
+        *,
+        batch_size: int = 10_000,
+        direct: bool = False,
+        interrupted_after: timedelta = timedelta(minutes=5),
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.engine = engine
+        self.ledger = ledger
+        self.batch_size = 1 if direct else batch_size
+        self.direct = direct
+        self.interrupted_after = interrupted_after
+        self.clock = clock
+        self.log = EvidenceLog(engine)
+
+    def run_once(self) -> AnchorReport:
+        report = AnchorReport()
+        report.resumed = self._finish_prepared()
+        report.interrupted = self.log.close_interrupted(self.clock() - self.interrupted_after)
+        while True:
+            anchor_id = self._prepare_batch()
+            if anchor_id is None:
+                return report
+            count = self._send(anchor_id)
+            report.batches += 1
+            report.records += count
+
+    # -- steps ---------------------------------------------------------------------------
+
+    def _finish_prepared(self) -> int:
+        with Session(self.engine) as session:
+            prepared = list(
+                session.scalars(
+                    select(AnchorRow).where(AnchorRow.status == "prepared").order_by(AnchorRow.id)
+                )
+            )
+        for anchor in prepared:
+            self._send(anchor.id)
+        return len(prepared)
+
+    def _chain_position(self, session: Session) -> tuple[int, str]:
+        last = session.scalar(select(func.max(AnchorRow.last_sequence))) or 0
+        latest_root = session.scalar(
+            select(AnchorRow.root)
+            .where(AnchorRow.count > 0)
+            .where(AnchorRow.prev_root != "direct")
+            .order_by(AnchorRow.id.desc())
+            .limit(1)
+        )
+        return int(last) + 1, latest_root or ZERO_ROOT
+
+    def _prepare_batch(self) -> int | None:
+        with Session(self.engine) as session, session.begin():
+            rows: Sequence[AccessRecordRow] = list(
+                session.scalars(
+                    select(AccessRecordRow)
+                    .join(OutboxRow, OutboxRow.record_id == AccessRecordRow.id)
+                    .where(AccessRecordRow.decision != PENDING)
+                    .order_by(AccessRecordRow.id)
+                    .limit(self.batch_size)
+                    .with_for_update()
+                )
+            )
+            if not rows:
+                return None
+            first, prev_root = self._chain_position(session)
+            leaves = [
+                leaf_hash(evidence_leaf(evidence_fields(row, first + i)))
+                for i, row in enumerate(rows)
+            ]
+            tree = MerkleTree(leaves)
+            proofs = tree.inclusion_proofs()
+            root = hex_digest(tree.root)
+            anchor = AnchorRow(
+                root=root,
+                prev_root="direct" if self.direct else prev_root,
+                first_sequence=first,
+                last_sequence=first + len(rows) - 1,
+                count=len(rows),
+                status="prepared",
+                prepared_at=self.clock(),
+            )
+            session.add(anchor)
+            session.flush()
+            for index, row in enumerate(rows):
+                row.sequence = first + index
+                row.anchor_id = anchor.id
+                row.leaf_index = index
+                row.proof = json.dumps([hex_digest(node) for node in proofs[index]])
+            self.log.forget_outbox(session, [row.id for row in rows])
+            return anchor.id
+
+    def _send(self, anchor_id: int) -> int:
+        with Session(self.engine) as session:
+            anchor = session.get(AnchorRow, anchor_id)
+            assert anchor is not None  # noqa: S101 - prepared in this database
+            known = self.ledger.batch_by_root(anchor.root) if not self.direct else None
+            if known is not None:
+                tx_hash, block = None, None
+            elif anchor.prev_root == "direct":
+                tx_hash, block = self.ledger.anchor_record(anchor.root, anchor.first_sequence)
+            else:
+                tx_hash, block = self.ledger.anchor_batch(
+                    anchor.root,
+                    anchor.count,
+                    anchor.first_sequence,
+                    anchor.last_sequence,
+                    anchor.prev_root,
+                )
+        with Session(self.engine) as session, session.begin():
+            anchor = session.get(AnchorRow, anchor_id)
+            assert anchor is not None  # noqa: S101
+            anchor.status = "anchored"
+            anchor.tx_hash = tx_hash or anchor.tx_hash
+            anchor.block_number = block if block is not None else anchor.block_number
+            anchor.anchored_at = self.clock()
+            return anchor.count
