@@ -1,7 +1,14 @@
-"""Production WSGI serving with gunicorn, configured from :class:`Settings` only."""
+"""Production WSGI serving with gunicorn, configured from :class:`Settings` only.
+
+With the embedded defaults, ``alliance serve`` also starts the provider simulators (a child
+process, ``alliance provider-sim --all``) and runs evidence anchoring inside the worker.
+"""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from typing import Any
 
 from flask import Flask
@@ -15,6 +22,7 @@ class GatewayServer(BaseApplication):
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self._simulators: subprocess.Popen[bytes] | None = None
         super().__init__()
 
     def load_config(self) -> None:
@@ -30,11 +38,49 @@ class GatewayServer(BaseApplication):
             "errorlog": "-",
             "loglevel": self.settings.log.level.lower(),
             "proc_name": "alliance-gateway",
+            "control_socket_disable": True,
+            "worker_exit": _stop_worker_jobs,
         }
         for key, value in options.items():
-            self.cfg.set(key, value)
+            if key in self.cfg.settings:
+                self.cfg.set(key, value)
 
     def load(self) -> Flask:
         from gateway import create_app
 
-        return create_app(self.settings)
+        app = create_app(self.settings)
+        if self.settings.evidence.anchor_in_process:
+            from gateway.evidence.loop import AnchoringLoop
+
+            container = app.extensions["alliance"]
+            loop = AnchoringLoop(
+                lambda: container.anchorer, container.redis, self.settings.evidence.interval_seconds
+            )
+            loop.start()
+            app.extensions["alliance_anchoring"] = loop
+        _WORKER_APPS.append(app)
+        return app
+
+    def run(self) -> None:
+        if self.settings.providers.simulate:
+            self._simulators = subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
+                [sys.executable, "-m", "gateway.cli", "provider-sim", "--all"],
+                env=os.environ.copy(),
+            )
+        try:
+            super().run()
+        finally:
+            if self._simulators is not None:
+                self._simulators.terminate()
+                self._simulators.wait(timeout=10)
+
+
+_WORKER_APPS: list[Flask] = []
+
+
+def _stop_worker_jobs(_arbiter: Any, _worker: Any) -> None:
+    for app in _WORKER_APPS:
+        loop = app.extensions.get("alliance_anchoring")
+        if loop is not None:
+            loop.stop()
+        app.extensions["alliance"].close()

@@ -23,6 +23,7 @@ _COMMANDS: tuple[tuple[str, str], ...] = (
     ("gateway.cli.demo", "demo"),
     ("gateway.cli.catalog", "catalog"),
     ("gateway.cli.catalog", "grants"),
+    ("gateway.cli.evidence", "evidence"),
 )
 
 

@@ -124,11 +124,11 @@ def open_chain(settings: Settings) -> ChainRuntime:
         group_id=chain.group_id,
         block_interval=chain.devnode_block_interval,
     )
+    node = DevNode(directory, config)
     try:
-        node = DevNode(directory, config)
+        node.start(seal=True)
     except DataDirectoryLocked as exc:
         return _attach_to_owner(settings, directory, exc)
-    node.start(seal=True)
     dispatcher = Dispatcher(node)
     server = DevnodeHttpServer("127.0.0.1", 0, dispatcher)
     thread = server.serve_in_thread()
