@@ -200,16 +200,27 @@ class Dispatcher:
         }
 
     # -- blocks --------------------------------------------------------------------------
+    # A block is written to the store a moment before the node adopts it as its head (state
+    # applied, head moved); until then nothing of it is shown, so a client that saw a receipt
+    # can rely on ``call`` and ``getCode`` seeing that block's state.
+    def _visible(self, block_number: int) -> bool:
+        return block_number <= self.node.head.number
+
+    def _committed_json(self, found: dict[str, Any] | None) -> dict[str, Any] | None:
+        if found is None or not self._visible(int(found["blockNumber"], 16)):
+            return None
+        return found
+
     def _block_at(self, params: list[Any]) -> StoredBlock:
         number = _number(_param(params, 0, "blockNumber"), "blockNumber")
-        block = self.node.store.block_by_number(number) if number >= 0 else None
+        block = self.node.store.block_by_number(number) if self._visible(number) else None
         if block is None:
             raise RpcMethodError(errors.BLOCK_NUMBER_NOT_EXIST, "BlockNumber does not exist")
         return block
 
     def _block_with_hash(self, params: list[Any]) -> StoredBlock:
         block = self.node.store.block_by_hash(_hash(_param(params, 0, "blockHash"), "blockHash"))
-        if block is None:
+        if block is None or not self._visible(block.number):
             raise RpcMethodError(errors.BLOCK_HASH_NOT_EXIST, "BlockHash does not exist")
         return block
 
@@ -246,7 +257,8 @@ class Dispatcher:
 
     # -- transactions --------------------------------------------------------------------
     def get_transaction_by_hash(self, params: list[Any]) -> dict[str, Any] | None:
-        return self.node.store.transaction_json(_hash(_param(params, 0, "txHash"), "txHash"))
+        tx_hash = _hash(_param(params, 0, "txHash"), "txHash")
+        return self._committed_json(self.node.store.transaction_json(tx_hash))
 
     def _tx_at(self, block: StoredBlock, index_param: Any) -> dict[str, Any]:
         index = _number(index_param, "transactionIndex")
@@ -266,7 +278,8 @@ class Dispatcher:
         return self._tx_at(self._block_with_hash(params), _param(params, 1, "transactionIndex"))
 
     def get_transaction_receipt(self, params: list[Any]) -> dict[str, Any] | None:
-        return self.node.store.receipt_json(_hash(_param(params, 0, "txHash"), "txHash"))
+        tx_hash = _hash(_param(params, 0, "txHash"), "txHash")
+        return self._committed_json(self.node.store.receipt_json(tx_hash))
 
     def get_pending_transactions(self, params: list[Any]) -> list[dict[str, str]]:
         return [

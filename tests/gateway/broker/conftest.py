@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import base64
+import dataclasses
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from gateway import create_app
+from gateway.providers.runner import running_simulators
+from gateway.providers.samples import sample_queries
+from gateway.settings import Settings
+from members.ports import MemberQuery
+
+
+@dataclass
+class Alliance:
+    """A seeded gateway (test client), its provider simulators and the sample queries."""
+
+    app: Flask
+    client: FlaskClient
+    settings: Settings
+    simulators: dict[str, str]
+
+    @property
+    def container(self) -> Any:
+        return self.app.extensions["alliance"]
+
+    def credentials(self, code: str) -> dict[str, Any]:
+        import json
+
+        return json.loads((self.settings.data_dir / "credentials" / f"{code}.json").read_text())
+
+    def token(self, code: str) -> str:
+        cred = self.credentials(code)
+        basic = base64.b64encode(f"{cred['client_id']}:{cred['client_secret']}".encode()).decode()
+        response = self.client.post(
+            "/oauth/token",
+            data={"grant_type": "client_credentials"},
+            headers={"Authorization": f"Basic {basic}"},
+        )
+        assert response.status_code == 200, response.get_data(as_text=True)
+        return str(response.get_json()["access_token"])
+
+    def query(self, token: str, entry_id: str, body: dict[str, Any], **headers: str) -> Any:
+        return self.client.post(
+            f"/api/v1/query/{entry_id}",
+            json=body,
+            headers={"Authorization": f"Bearer {token}", **headers},
+        )
+
+    def sample(self, entry_id: str, consumer: str | None = None) -> dict[str, Any]:
+        return next(
+            q
+            for q in sample_queries(self.settings.providers.simulator_seed)
+            if q["entry_id"] == entry_id and consumer in (None, q["consumer"])
+        )
+
+
+def point_members_at(container: Any, urls: dict[str, str]) -> None:
+    index = container.members.index
+    for member in index.find(MemberQuery(limit=100)):
+        if member.code in urls:
+            profile = dataclasses.replace(member.profile, endpoint=urls[member.code])
+            index.save(dataclasses.replace(member, profile=profile))
+
+
+def start_alliance(settings: Settings) -> Iterator[Alliance]:
+    app = create_app(settings)
+    with running_simulators(None, Path(settings.data_dir) / "credentials") as urls:
+        point_members_at(app.extensions["alliance"], urls)
+        yield Alliance(app, app.test_client(), settings, urls)
+    app.extensions["alliance"].close()
+
+
+@pytest.fixture
+def alliance(seeded_settings: Settings) -> Iterator[Alliance]:
+    settings = seeded_settings.model_copy(
+        update={
+            "providers": seeded_settings.providers.model_copy(
+                update={"pass_fault_header": True, "read_timeout": 1.5, "retries": 0}
+            )
+        }
+    )
+    yield from start_alliance(settings)
