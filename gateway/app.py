@@ -94,6 +94,9 @@ def _limiter(app: Flask, settings: Settings) -> Limiter:
         default_limits=[settings.oauth.api_rate_limit],
         strategy="fixed-window",
         headers_enabled=True,
+        # With Redis down, limits lapse rather than every call failing; every protected call
+        # is refused anyway (503) because no token can be checked.
+        swallow_errors=True,
     )
     limiter.exempt(health.blp)
     limiter.exempt(docs.blp)

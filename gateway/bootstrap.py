@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 
 from gateway.errors import ServiceUnavailable
 from gateway.infra.redis import make_redis
-from gateway.readiness import Readiness, database_probe, redis_probe
+from gateway.readiness import Readiness, database_probe, evidence_probe, redis_probe
 from gateway.settings import Settings
 from gateway.storage.engine import make_engine
 
@@ -297,4 +297,5 @@ def build_container(settings: Settings) -> Container:
     readiness = Readiness()
     readiness.add("database", database_probe(engine))
     readiness.add("redis", redis_probe(redis_client, embedded=not settings.redis_url))
+    readiness.add("evidence", evidence_probe(engine, settings.evidence.max_lag_seconds))
     return Container(settings=settings, engine=engine, redis=redis_client, readiness=readiness)

@@ -75,3 +75,41 @@ def redis_probe(client: redis.Redis, embedded: bool) -> Probe:
         return {"backend": "embedded" if embedded else "redis"}
 
     return probe
+
+
+def evidence_probe(engine: Engine, max_lag_seconds: float) -> Probe:
+    """Anchoring lag: records waiting in the outbox and batches prepared but not anchored."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import func, select
+
+    from gateway.evidence.tables import AnchorRow, OutboxRow
+
+    def probe() -> dict[str, Any]:
+        try:
+            with engine.connect() as connection:
+                waiting, oldest = connection.execute(
+                    select(func.count(), func.min(OutboxRow.created_at))
+                ).one()
+                prepared = connection.execute(
+                    select(func.count(), func.min(AnchorRow.prepared_at)).where(
+                        AnchorRow.status == "prepared"
+                    )
+                ).one()
+        except SQLAlchemyError as exc:
+            raise ProbeFailed(f"{type(exc).__name__}") from exc
+        now = datetime.now(UTC)
+        stamps = [t if t.tzinfo else t.replace(tzinfo=UTC) for t in (oldest, prepared[1]) if t]
+        lag = max(((now - t).total_seconds() for t in stamps), default=0.0)
+        detail: dict[str, Any] = {
+            "unanchored": int(waiting),
+            "prepared_batches": int(prepared[0]),
+            "lag_seconds": round(lag, 1),
+            "max_lag_seconds": max_lag_seconds,
+        }
+        if lag > max_lag_seconds:
+            detail["status"] = "error"
+            detail["error"] = "evidence anchoring is behind its limit; is the chain reachable?"
+        return detail
+
+    return probe

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import redis
 from flask import Flask, Response, g, json, request
 from werkzeug.exceptions import HTTPException
 
@@ -82,6 +83,17 @@ def _from_gateway_error(exc: GatewayError) -> Response:
     return response
 
 
+def _from_redis_error(exc: redis.RedisError) -> Response:
+    """Tokens, rate limits and replay nonces live in Redis: without it, fail closed."""
+    log.error("Redis unavailable serving %s %s: %s", request.method, request.path, type(exc).__name__)
+    return problem_response(
+        503,
+        "service_unavailable",
+        "Service unavailable",
+        "The token store (Redis) is unavailable; nothing was done. Retry later.",
+    )
+
+
 def _from_unexpected(exc: Exception) -> Response:
     log.error("unhandled error serving %s %s", request.method, request.path, exc_info=exc)
     return problem_response(
@@ -93,4 +105,5 @@ def register_problem_handlers(app: Flask) -> None:
     """Route every error through problem+json; no stack trace ever reaches a client."""
     app.register_error_handler(HTTPException, _from_http_exception)
     app.register_error_handler(GatewayError, _from_gateway_error)
+    app.register_error_handler(redis.RedisError, _from_redis_error)
     app.register_error_handler(Exception, _from_unexpected)
