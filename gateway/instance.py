@@ -155,9 +155,8 @@ def _ensure_seed_catalog(container: Container, report: InitReport) -> None:
 def _ensure_sample_grants(container: Container, report: InitReport) -> None:
     """Grant what the demonstration queries (``alliance demo samples``) need, once each.
 
-    The grants allow the fields an administrative matter plausibly needs in clear: every
-    non-personal field and the personal ones, so the samples show data; masking applies to
-    grants that allow less (see docs/broker.md).
+    The consumer applies for every field; the grant allows the non-personal ones in clear, so
+    the answers show personal data masked (脱敏) as docs/broker.md describes.
     """
     from datetime import timedelta
 
@@ -189,7 +188,8 @@ def _ensure_sample_grants(container: Container, report: InitReport) -> None:
             office,
         )
         if grant.status is GrantStatus.APPLIED:
-            grants.approve(grant.id, None, None, office)
+            clear = [f.name for f in entry.spec.fields if not f.personal]
+            grants.approve(grant.id, clear or None, None, office)
         report.created.append(f"grant {sample['consumer']}→{sample['entry_id']}")
 
 

@@ -87,10 +87,6 @@ def devnode(
     def _stop(signum: int, frame: FrameType | None) -> None:
         threading.Thread(target=server.shutdown, daemon=True).start()
 
-    # The sealer runs py-evm (pure Python, holds the GIL); a short switch interval lets the
-    # HTTP threads, which mostly wait on sockets, SM2 verification and fsync, get back in
-    # quickly. This is a process setting of the devnode command, not of the library.
-    sys.setswitchinterval(0.0005)
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     click.echo(
@@ -108,7 +104,7 @@ def devnode(
     )
     sys.stdout.flush()
     try:
-        server.serve_forever()
+        server.serve_forever(poll_interval=0.1)
     finally:
         server.server_close()
         node.stop()

@@ -6,20 +6,20 @@ gasLimit, gasUsed, timestamp, extraData[], sealer, sealerList[]``; the block has
 hash of it (SM3 on a guomi chain) and the sealer signs that hash with its node key (SM2 with
 Z, 128-byte ``r‖s‖pub``; or ECDSA, 65-byte ``r‖s‖v``), as in ``signatureList``.
 
-Roots are the devnode's own: ``transactionsRoot`` and ``receiptsRoot`` are the suite hash of
-the RLP list of the block's transaction hashes and receipt encodings, ``stateRoot`` is py-evm's
-account trie root, ``dbHash`` is zero. No client check depends on them; a real node computes
-them differently. All numbers are 0x hex strings, timestamps are milliseconds.
+Roots are the devnode's own: ``transactionsRoot`` is the suite hash of the RLP list of the
+block's transaction hashes, ``receiptsRoot`` the suite hash of the receipt digests,
+``stateRoot`` the hash chain over state changes (:mod:`gateway.devnode.state`), ``dbHash``
+zero. No client check depends on them; a real node computes them differently. All numbers
+are 0x hex strings, timestamps are milliseconds.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import rlp
-from eth_bloom import BloomFilter
 
 from gateway.chain.suite import CryptoSuite, PrivateKey
 from gateway.chain.tx.v2 import SignedTransactionV2
@@ -28,6 +28,7 @@ from gateway.devnode.status import status_message
 
 ZERO_HASH = b"\x00" * 32
 ZERO_ADDRESS_HEX = "0x" + "00" * 20
+_EMPTY_BLOOM = b"\x00" * 256
 
 
 def hx(data: bytes) -> str:
@@ -91,14 +92,14 @@ def seal_header(
     parent_hash: bytes,
     state_root: bytes,
     tx_hashes: Sequence[bytes],
-    receipt_encodings: Sequence[bytes],
+    receipt_digests: Sequence[bytes],
     logs_bloom: bytes,
     gas_used: int,
     timestamp_ms: int,
 ) -> SealedHeader:
     node_id = suite.public_key_of(key)
     transactions_root = suite.hash(rlp.encode(list(tx_hashes)))
-    receipts_root = suite.hash(rlp.encode(list(receipt_encodings)))
+    receipts_root = suite.hash(b"".join(receipt_digests))
     items = [
         parent_hash,
         state_root,
@@ -131,20 +132,39 @@ def seal_header(
     )
 
 
-def logs_bloom(result: ExecutionResult) -> bytes:
-    bloom = BloomFilter()
+def logs_bloom(result: ExecutionResult, hash_fn: Callable[[bytes], bytes]) -> bytes:
+    """The 2048-bit log bloom of a receipt (m3:2048 of the Ethereum yellow paper, §4.3.1).
+
+    Each log address and topic sets three bits, taken from the first three byte pairs of its
+    hash; FISCO BCOS takes that hash with the chain's hash function (SM3 on a guomi chain).
+    """
+    if not result.logs:
+        return _EMPTY_BLOOM
+    bits = 0
     for log in result.logs:
-        bloom.add(log.address)
-        for topic in log.topics:
-            bloom.add(topic)
-    return int(bloom).to_bytes(256, "big")
+        for item in (log.address, *log.topics):
+            digest = hash_fn(item)
+            for i in (0, 2, 4):
+                bits |= 1 << (((digest[i] << 8) | digest[i + 1]) & 2047)
+    return bits.to_bytes(256, "big")
 
 
-def receipt_encoding(result: ExecutionResult) -> bytes:
-    """What ``receiptsRoot`` commits to for one receipt."""
-    logs = [[log.address, list(log.topics), log.data] for log in result.logs]
-    return rlp.encode(
-        [result.status, result.gas_used, result.contract_address, result.output, logs]
+def receipt_digest(result: ExecutionResult, hash_fn: Callable[[bytes], bytes]) -> bytes:
+    """What ``receiptsRoot`` commits to for one receipt (a devnode-specific encoding).
+
+    ``H(status ‖ gasUsed ‖ contractAddress ‖ H(output) ‖ logs)``, each log being
+    ``address ‖ topic count ‖ topics ‖ H(data)``; fixed-width fields, so it is unambiguous.
+    """
+    logs = b"".join(
+        log.address + bytes([len(log.topics)]) + b"".join(log.topics) + hash_fn(log.data)
+        for log in result.logs
+    )
+    return hash_fn(
+        result.status.to_bytes(4, "big")
+        + result.gas_used.to_bytes(8, "big")
+        + result.contract_address
+        + hash_fn(result.output)
+        + logs
     )
 
 
@@ -189,6 +209,7 @@ def receipt_json(
     index: int,
     state_root: bytes,
     remain_gas: int,
+    bloom: bytes,
 ) -> dict[str, Any]:
     f = tx.fields
     return {
@@ -206,7 +227,7 @@ def receipt_json(
             }
             for log in result.logs
         ],
-        "logsBloom": hx(logs_bloom(result)),
+        "logsBloom": hx(bloom),
         "output": hx(result.output),
         "remainGas": qty(remain_gas),
         "root": hx(state_root),

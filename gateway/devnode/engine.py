@@ -1,9 +1,10 @@
 """Contract execution with py-evm at the state level, with FISCO BCOS 2.x semantics.
 
 py-evm's block machinery (``MiningChain.apply_transaction``) rebuilds the block tries on
-every transaction, so the devnode drives py-evm's *state* directly: one ``State`` per block,
-one message per transaction, one ``persist`` per block. What it changes to behave as a
-FISCO BCOS 2.x node (``libexecutive/Executive.cpp``):
+every transaction, so the devnode drives py-evm's *state* directly: one ``State`` per block
+over the flat state of :mod:`gateway.devnode.state`, one message per transaction, one change
+set per block. What it changes to behave as a FISCO BCOS 2.x node
+(``libexecutive/Executive.cpp``):
 
 * gas: every transaction runs with the chain's ``tx_gas_limit`` (default 300000000) minus
   the intrinsic cost, whatever its own ``gas`` field says; there is no gas price, no fee,

@@ -20,7 +20,7 @@ from gateway.chain.tx.v2 import SignedTransactionV2
 from gateway.devnode.blocks import (
     ZERO_HASH,
     logs_bloom,
-    receipt_encoding,
+    receipt_digest,
     receipt_json,
     seal_header,
     transaction_json,
@@ -63,7 +63,10 @@ class DevNode:
         self.suite: CryptoSuite = suite_by_name(self.config.suite)
         self.store = ChainStore(data_dir)
         self.state = FlatState(
-            self.store.load_account, self.store.load_storage, self.store.load_code
+            self.store.load_account,
+            self.store.load_storage,
+            self.store.load_code,
+            self.store.load_all_storage,
         )
         self.engine = Engine(
             self.suite.hash,
@@ -156,7 +159,7 @@ class DevNode:
             parent_hash=ZERO_HASH,
             state_root=EMPTY_ROOT,
             tx_hashes=[],
-            receipt_encodings=[],
+            receipt_digests=[],
             logs_bloom=b"\x00" * 256,
             gas_used=0,
             timestamp_ms=int(time.time() * 1000),
@@ -238,9 +241,10 @@ class DevNode:
         context = BlockContext(number, timestamp, self.sealer_address, tuple(self._recent_hashes))
         work = [(tx.sender, tx.fields.to, tx.fields.data, tx.fields.is_deploy) for tx in txs]
         results, state_root, changes = self.engine.run_block(parent.state_root, context, work)
+        blooms = [logs_bloom(result, self.suite.hash) for result in results]
         bloom = 0
-        for result in results:
-            bloom |= int.from_bytes(logs_bloom(result), "big")
+        for receipt_bloom in blooms:
+            bloom |= int.from_bytes(receipt_bloom, "big")
         header = seal_header(
             self.suite,
             self.key,
@@ -248,7 +252,7 @@ class DevNode:
             parent_hash=parent.hash,
             state_root=state_root,
             tx_hashes=[tx.tx_hash for tx in txs],
-            receipt_encodings=[receipt_encoding(r) for r in results],
+            receipt_digests=[receipt_digest(r, self.suite.hash) for r in results],
             logs_bloom=bloom.to_bytes(256, "big"),
             gas_used=sum(r.gas_used for r in results),
             timestamp_ms=timestamp,
@@ -267,10 +271,11 @@ class DevNode:
                     i,
                     state_root,
                     max(0, self.config.tx_gas_limit - result.gas_used),
+                    receipt_bloom,
                 ),
                 failed=result.status != 0,
             )
-            for i, (tx, result) in enumerate(zip(txs, results, strict=True))
+            for i, (tx, result, receipt_bloom) in enumerate(zip(txs, results, blooms, strict=True))
         ]
         block = StoredBlock(
             number, header.hash, state_root, header.to_json(), tuple(tx.tx_hash for tx in txs)

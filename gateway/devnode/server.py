@@ -77,6 +77,11 @@ class DevnodeHttpServer(ThreadingHTTPServer):
         return f"http://{host}:{port}"
 
     def serve_in_thread(self) -> threading.Thread:
-        thread = threading.Thread(target=self.serve_forever, name="devnode-http", daemon=True)
+        thread = threading.Thread(
+            target=self.serve_forever,
+            kwargs={"poll_interval": 0.05},  # how fast shutdown() is noticed
+            name="devnode-http",
+            daemon=True,
+        )
         thread.start()
         return thread

@@ -29,6 +29,7 @@ from eth_typing import Address, Hash32
 
 _MISSING = object()
 CACHE_LIMIT = 1_000_000
+PRELOAD_LIMIT = 20_000  # slots of one contract loaded at once when first touched
 
 
 @dataclass(frozen=True)
@@ -75,10 +76,15 @@ class FlatState:
         load_account: Callable[[bytes], Account | None],
         load_storage: Callable[[bytes, int, int], int],
         load_code: Callable[[bytes], bytes | None],
+        load_all_storage: Callable[[bytes, int, int], dict[int, int] | None] | None = None,
     ) -> None:
         self._load_account = load_account
         self._load_storage = load_storage
         self._load_code = load_code
+        self._load_all_storage = load_all_storage
+        # (address, incarnation) whose every stored slot is in the cache: a miss is a zero
+        self._complete: set[tuple[bytes, int]] = set()
+        self._probed: set[tuple[bytes, int]] = set()
         self._accounts: dict[bytes, Account | None] = {}
         self._storage: dict[StorageKey, int] = {}
         self._code: dict[bytes, bytes] = {}
@@ -107,6 +113,8 @@ class FlatState:
             try:
                 if len(self._storage) > CACHE_LIMIT:
                     self._storage.clear()
+                    self._complete.clear()
+                    self._probed.clear()
                 if len(self._accounts) > CACHE_LIMIT:
                     self._accounts.clear()
                 self._accounts.update(changes.accounts)
@@ -124,8 +132,21 @@ class FlatState:
 
     def storage(self, key: StorageKey) -> int:
         found = self._storage.get(key)
-        if found is None:
-            found = self._storage[key] = self._load_storage(*key)
+        if found is not None:
+            return found
+        owner = (key[0], key[1])
+        if owner in self._complete:
+            return 0
+        if self._load_all_storage is not None and owner not in self._probed:
+            # One query for a contract's whole (small) storage instead of one per new slot:
+            # new slots (fresh records, mapping entries) are the common miss and are zero.
+            self._probed.add(owner)
+            rows = self._load_all_storage(key[0], key[1], PRELOAD_LIMIT)
+            if rows is not None:
+                self._storage.update({(key[0], key[1], slot): v for slot, v in rows.items()})
+                self._complete.add(owner)
+                return self._storage.get(key, 0)
+        found = self._storage[key] = self._load_storage(*key)
         return found
 
     def code(self, code_hash: bytes) -> bytes:

@@ -31,6 +31,14 @@ from typing import Any
 
 from gateway.devnode.errors import DataDirectoryLocked, StoreError
 from gateway.devnode.state import Account, StateChanges
+from gateway.devnode.state_rows import (
+    STATE_SCHEMA,
+    read_account,
+    read_all_storage,
+    read_code,
+    read_storage,
+    write_state,
+)
 
 DATABASE_FILE = "chain.sqlite3"
 LOCK_FILE = "LOCK"
@@ -58,22 +66,6 @@ CREATE TABLE IF NOT EXISTS pending (
     hash BLOB NOT NULL UNIQUE,
     raw BLOB NOT NULL
 );
-CREATE TABLE IF NOT EXISTS accounts (
-    address BLOB PRIMARY KEY,
-    nonce TEXT NOT NULL,
-    balance TEXT NOT NULL,
-    code_hash BLOB NOT NULL,
-    incarnation INTEGER NOT NULL,
-    alive INTEGER NOT NULL
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS storage (
-    address BLOB NOT NULL,
-    incarnation INTEGER NOT NULL,
-    slot BLOB NOT NULL,
-    value BLOB NOT NULL,
-    PRIMARY KEY (address, incarnation, slot)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS code (hash BLOB PRIMARY KEY, code BLOB NOT NULL) WITHOUT ROWID;
 """
 
 
@@ -107,6 +99,13 @@ class ChainStore:
         self._lock_fd: int | None = None
         self._db: sqlite3.Connection | None = None  # the writer
         self._readers: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
+        # group commit of pending transactions (see add_pending)
+        self._group = threading.Condition()
+        self._queued: list[tuple[bytes, bytes]] = []
+        self._batch = 0  # number of the batch now filling
+        self._done = -1  # last batch written (or failed)
+        self._leading = False
+        self._failures: dict[int, BaseException | None] = {}
 
     # -- lifecycle -----------------------------------------------------------------------
     def open(self) -> None:
@@ -129,7 +128,7 @@ class ChainStore:
             )
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=FULL")
-            db.executescript(_SCHEMA)
+            db.executescript(_SCHEMA + STATE_SCHEMA)
         except sqlite3.Error as exc:
             self._release_lock()
             raise StoreError(f"cannot open the chain database: {exc}") from exc
@@ -190,9 +189,41 @@ class ChainStore:
 
     # -- pending pool --------------------------------------------------------------------
     def add_pending(self, tx_hash: bytes, raw: bytes) -> None:
-        """Persist an accepted transaction; returns once the write is durable."""
-        with self._write() as db:
-            db.execute("INSERT OR IGNORE INTO pending (hash, raw) VALUES (?, ?)", (tx_hash, raw))
+        """Persist an accepted transaction; returns once the write is durable.
+
+        Group commit: concurrent callers queue their rows; one of them (the leader) writes
+        everything queued in one SQL transaction, so one fsync covers many acknowledgements.
+        Arrival order is kept (``seq``), which is the order the pool seals in.
+        """
+        with self._group:
+            self._queued.append((tx_hash, raw))
+            batch = self._batch
+            while self._leading and self._done < batch:
+                self._group.wait()
+            if self._done < batch:
+                self._leading = True
+                rows, self._queued = self._queued, []
+                self._batch += 1
+            else:
+                rows = []
+        if rows:
+            failure: BaseException | None = None
+            try:
+                with self._write() as db:
+                    db.executemany("INSERT OR IGNORE INTO pending (hash, raw) VALUES (?, ?)", rows)
+            except BaseException as exc:
+                failure = exc
+            with self._group:
+                self._done = batch
+                self._failures[batch] = failure
+                self._leading = False
+                self._group.notify_all()
+        with self._group:
+            failure = self._failures.get(batch)
+            if len(self._failures) > 64:
+                self._failures = {k: v for k, v in self._failures.items() if k >= batch}
+        if failure is not None:
+            raise StoreError(f"cannot persist the transaction: {failure}") from failure
 
     def drop_pending(self, hashes: Iterable[bytes]) -> None:
         with self._write() as db:
@@ -214,7 +245,7 @@ class ChainStore:
         """Store a sealed block and everything it needs, atomically and durably."""
         failed = sum(1 for tx in transactions if tx.failed)
         with self._write() as db:
-            self._write_state(db, changes)
+            write_state(db, changes)
             db.execute(
                 "INSERT INTO blocks (number, hash, state_root, header_json, tx_hashes)"
                 " VALUES (?, ?, ?, ?, ?)",
@@ -315,15 +346,15 @@ class ChainStore:
             row = db.execute("SELECT 1 FROM transactions WHERE hash = ?", (tx_hash,)).fetchone()
         return row is not None
 
-    def nonces_since(self, first_block: int) -> Iterator[tuple[int, int]]:
-        """``(block_number, nonce)`` of the transactions sealed from ``first_block`` on."""
+    def sealed_since(self, first_block: int) -> Iterator[tuple[int, int, bytes]]:
+        """``(block_number, nonce, hash)`` of the transactions sealed from ``first_block`` on."""
         with self._read() as db:
             rows = db.execute(
-                "SELECT block_number, nonce FROM transactions WHERE block_number >= ?",
+                "SELECT block_number, nonce, hash FROM transactions WHERE block_number >= ?",
                 (first_block,),
             ).fetchall()
-        for number, nonce in rows:
-            yield int(number), int(nonce, 16)
+        for number, nonce, tx_hash in rows:
+            yield int(number), int(nonce, 16), bytes(tx_hash)
 
     def counters(self) -> tuple[int, int]:
         """Total and failed transaction counts (``getTotalTransactionCount``)."""
@@ -332,65 +363,23 @@ class ChainStore:
         return int(total or 0), int(failed or 0)
 
     # -- state ---------------------------------------------------------------------------
-    @staticmethod
-    def _write_state(db: sqlite3.Connection, changes: StateChanges) -> None:
-        db.executemany(
-            "INSERT OR REPLACE INTO accounts"
-            " (address, nonce, balance, code_hash, incarnation, alive) VALUES (?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    a,
-                    format(v.nonce, "x"),
-                    format(v.balance, "x"),
-                    v.code_hash,
-                    v.incarnation,
-                    int(v.exists),
-                )
-                for a, v in changes.accounts.items()
-                if v is not None
-            ],
-        )
-        db.executemany(
-            "INSERT OR REPLACE INTO code (hash, code) VALUES (?, ?)", changes.code.items()
-        )
-        db.executemany(
-            "INSERT OR REPLACE INTO storage (address, incarnation, slot, value)"
-            " VALUES (?, ?, ?, ?)",
-            [
-                (a, i, s.to_bytes(32, "big"), v.to_bytes(32, "big"))
-                for (a, i, s), v in changes.storage.items()
-                if v
-            ],
-        )
-        db.executemany(
-            "DELETE FROM storage WHERE address = ? AND incarnation = ? AND slot = ?",
-            [(a, i, s.to_bytes(32, "big")) for (a, i, s), v in changes.storage.items() if not v],
-        )
-
     def load_account(self, address: bytes) -> Account | None:
         with self._read() as db:
-            row = db.execute(
-                "SELECT nonce, balance, code_hash, incarnation, alive FROM accounts"
-                " WHERE address = ?",
-                (address,),
-            ).fetchone()
-        if row is None:
-            return None
-        nonce, balance, code_hash, incarnation, alive = row
-        return Account(int(nonce, 16), int(balance, 16), bytes(code_hash), incarnation, bool(alive))
+            return read_account(db, address)
 
     def load_storage(self, address: bytes, incarnation: int, slot: int) -> int:
         with self._read() as db:
-            row = db.execute(
-                "SELECT value FROM storage WHERE address = ? AND incarnation = ? AND slot = ?",
-                (address, incarnation, slot.to_bytes(32, "big")),
-            ).fetchone()
-        return 0 if row is None else int.from_bytes(row[0], "big")
+            return read_storage(db, address, incarnation, slot)
+
+    def load_all_storage(
+        self, address: bytes, incarnation: int, limit: int
+    ) -> dict[int, int] | None:
+        with self._read() as db:
+            return read_all_storage(db, address, incarnation, limit)
 
     def load_code(self, code_hash: bytes) -> bytes | None:
         with self._read() as db:
-            row = db.execute("SELECT code FROM code WHERE hash = ?", (code_hash,)).fetchone()
-        return None if row is None else bytes(row[0])
+            return read_code(db, code_hash)
 
 
 class _WriteTransaction:

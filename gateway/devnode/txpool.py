@@ -55,14 +55,18 @@ class TxPool:
         self._reserved: set[bytes] = set()
         self._pool_nonces: set[int] = set()
         self._chain_nonces: dict[int, int] = {}  # nonce -> block number that sealed it
+        self._chain_hashes: dict[bytes, int] = {}  # tx hash -> block number that sealed it
         self._height = 0
 
     # -- start-up ------------------------------------------------------------------------
     def restore(self, height: int) -> int:
         """Rebuild the nonce cache and reload the persisted pending transactions."""
         self._height = height
-        for number, nonce in self._store.nonces_since(max(0, height - BLOCK_LIMIT_WINDOW + 1)):
+        for number, nonce, tx_hash in self._store.sealed_since(
+            max(0, height - BLOCK_LIMIT_WINDOW + 1)
+        ):
             self._chain_nonces[nonce] = number
+            self._chain_hashes[tx_hash] = number
         stale = []
         for tx_hash, raw in self._store.pending():
             if self._store.has_transaction(tx_hash):
@@ -106,7 +110,9 @@ class TxPool:
             raise TransactionRejected("TransactionPoolIsFull", status.TX_POOL_IS_FULL, h)
         if h in self._ready or h in self._reserved:
             raise TransactionRejected("TransactionAlreadyKown", status.ALREADY_KNOWN, h)
-        if self._store.has_transaction(h):
+        # A transaction sealed more than 1000 blocks ago has an expired blockLimit, so the
+        # hashes of the last 1000 blocks suffice (as the node's in-memory "dropped" set).
+        if h in self._chain_hashes:
             raise TransactionRejected("TransactionAlreadyInChain", status.ALREADY_IN_CHAIN, h)
         sealed_in = self._chain_nonces.get(fields.nonce)
         if sealed_in is not None and sealed_in > self._height - BLOCK_LIMIT_WINDOW:
@@ -169,6 +175,7 @@ class TxPool:
                 self._ready.pop(tx.tx_hash, None)
                 self._pool_nonces.discard(tx.fields.nonce)
                 self._chain_nonces[tx.fields.nonce] = number
+                self._chain_hashes[tx.tx_hash] = number
             for tx_hash in expired:
                 gone = self._ready.pop(tx_hash, None)
                 if gone is not None:
@@ -177,3 +184,4 @@ class TxPool:
             horizon = number - BLOCK_LIMIT_WINDOW
             if horizon > 0 and len(self._chain_nonces) > 4 * BLOCK_LIMIT_WINDOW:
                 self._chain_nonces = {n: b for n, b in self._chain_nonces.items() if b > horizon}
+                self._chain_hashes = {h: b for h, b in self._chain_hashes.items() if b > horizon}

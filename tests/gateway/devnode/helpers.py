@@ -69,7 +69,7 @@ class Account:
             "nonce": random_nonce(),
             "gas_price": 0,
             "gas_limit": 30_000_000,
-            "block_limit": self.rpc.block_number() + 500,
+            "block_limit": None,
             "to": to,
             "value": 0,
             "data": data,
@@ -78,6 +78,8 @@ class Account:
             "extra_data": b"",
         }
         values.update(overrides)
+        if values["block_limit"] is None:
+            values["block_limit"] = self.rpc.block_number() + 500
         return sign_transaction(TransactionFieldsV2(**values), self.suite, self.key)
 
     def send(self, to: bytes, data: bytes, **overrides: Any) -> str:

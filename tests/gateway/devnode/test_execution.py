@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import rlp
 from eth_abi import decode, encode
+from eth_bloom import BloomFilter
 
 from gateway.devnode.node import DevNode
 
@@ -91,3 +92,18 @@ def test_read_calls_see_the_head_state(any_node: tuple[str, DevNode], account: A
     )
     assert decode(["bool"], result.output) == (False,)
     assert encode(["bool"], [False]) == result.output
+
+
+def test_receipt_bloom_matches_an_independent_keccak_bloom(ecdsa_node: tuple[str, DevNode]) -> None:
+    url, node = ecdsa_node
+    account = Account(url, node.suite, node.suite.generate_key())
+    ledger = account.deploy(LEDGER)
+    authorise = calldata(LEDGER, "authoriseGateway(address)", ["address"], [account.hex_address])
+    receipt = account.transact(ledger, authorise)
+    assert receipt.logs
+    expected = BloomFilter()
+    for log in receipt.logs:
+        expected.add(bytes.fromhex(log.address[2:]))
+        for topic in log.topics:
+            expected.add(topic)
+    assert receipt.raw["logsBloom"] == "0x" + int(expected).to_bytes(256, "big").hex()

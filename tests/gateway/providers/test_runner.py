@@ -25,13 +25,16 @@ from gateway.settings import Settings
 
 def test_provider_members_follow_the_member_file(entries: dict[str, EntrySpec]) -> None:
     assert provider_members(list(entries.values())) == [
-        "NRD", "TAX", "HUD", "CIV", "PSB", "SAMR", "COURT", "HRSS", "HPF", "FIN", "ECERT", "GAO",
+        "GAO", "NRD", "TAX", "HUD", "CIV", "PSB", "SAMR", "COURT", "HRSS", "HPF", "FIN", "ECERT",
     ]  # fmt: skip
 
 
 def test_default_ports_are_the_configured_endpoints(entries: dict[str, EntrySpec]) -> None:
     members = provider_members(list(entries.values()))
-    assert default_ports(members) == {code: 9101 + i for i, code in enumerate(members)}
+    departments = [code for code in members if code != "GAO"]
+    assert default_ports(members) == {
+        "GAO": 9112, **{code: 9101 + i for i, code in enumerate(departments)}
+    }
     assert default_ports(["GAO", "NRD"]) == {"GAO": 9112, "NRD": 9101}
     assert default_ports(["NRD", "GAO"], base_port=20000) == {"NRD": 20000, "GAO": 20001}
 
