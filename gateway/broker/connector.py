@@ -55,7 +55,9 @@ class ConnectorOptions:
 
 
 class HttpConnector:
-    def __init__(self, key: Sm2PrivateKey, key_id: str, options: ConnectorOptions | None = None) -> None:
+    def __init__(
+        self, key: Sm2PrivateKey, key_id: str, options: ConnectorOptions | None = None
+    ) -> None:
         self.key = key
         self.key_id = key_id
         self.options = options or ConnectorOptions()
@@ -113,7 +115,9 @@ class HttpConnector:
         try:
             answer = json.loads(raw)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise MalformedProviderAnswer(f"the answer is not JSON ({response.status_code})") from exc
+            raise MalformedProviderAnswer(
+                f"the answer is not JSON ({response.status_code})"
+            ) from exc
         if not isinstance(answer, dict):
             raise MalformedProviderAnswer("the answer is not a JSON object")
         stamp = response.headers.get(TIMESTAMP_HEADER, "")
@@ -141,7 +145,9 @@ class HttpConnector:
                 raise ProviderTimeout(f"no answer within {self.options.read_timeout} s") from exc
             except requests.ConnectionError as exc:
                 if attempt + 1 == attempts:
-                    raise ProviderFailure(f"cannot reach the provider: {type(exc).__name__}") from exc
+                    raise ProviderFailure(
+                        f"cannot reach the provider: {type(exc).__name__}"
+                    ) from exc
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _read_limited(self, response: requests.Response) -> bytes:

@@ -69,9 +69,17 @@ def mask_value(rule: str, value: Any) -> Any:
     if rule == "name":
         return value[0] + "*" * (len(value) - 1)
     if rule == "id_number":
-        return value[:6] + "*" * max(len(value) - 10, 0) + value[-4:] if len(value) > 10 else "*" * len(value)
+        return (
+            value[:6] + "*" * max(len(value) - 10, 0) + value[-4:]
+            if len(value) > 10
+            else "*" * len(value)
+        )
     if rule == "phone":
-        return value[:3] + "*" * max(len(value) - 7, 0) + value[-4:] if len(value) > 7 else "*" * len(value)
+        return (
+            value[:3] + "*" * max(len(value) - 7, 0) + value[-4:]
+            if len(value) > 7
+            else "*" * len(value)
+        )
     if rule == "address":
         return value[:6] + "*" * max(len(value) - 6, 0)
     return value

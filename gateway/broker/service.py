@@ -91,7 +91,9 @@ class QueryService:
         if request.idempotency_key:
             previous = self.log.by_idempotency_key(request.consumer, request.idempotency_key)
             if previous is not None and previous.reply is not None:
-                reply = json.loads(unseal(self.storage_key, previous.reply, previous.request_id.encode()))
+                reply = json.loads(
+                    unseal(self.storage_key, previous.reply, previous.request_id.encode())
+                )
                 return QueryResult(reply["status"], reply["body"], replayed=True)
         entry = self._entry(request.entry_id)
         received_at = self.clock()
@@ -173,18 +175,24 @@ class QueryService:
         entry: Entry = self.catalog.get(entry_id)
         return entry
 
-    def _authorise(self, entry: Entry, request: QueryRequest) -> tuple[str | None, tuple[str, ...] | None]:
+    def _authorise(
+        self, entry: Entry, request: QueryRequest
+    ) -> tuple[str | None, tuple[str, ...] | None]:
         if entry.status is EntryStatus.RETIRED:
             raise QueryDenied("entry_retired", f"{entry.id} is retired", 409)
         if not self.members.is_active(request.consumer):
             raise QueryDenied("consumer_suspended", f"{request.consumer} is not an active member")
         if not self.members.is_active(entry.spec.provider):
-            raise QueryDenied("provider_suspended", f"{entry.spec.provider} is not an active member", 503)
+            raise QueryDenied(
+                "provider_suspended", f"{entry.spec.provider} is not an active member", 503
+            )
         sharing = entry.spec.sharing_class
         if sharing is SharingClass.NOT_SHARED:
             raise QueryDenied("entry_not_shared", f"{entry.id} is not shared (不予共享)")
         if not request.purpose:
-            raise QueryDenied("purpose_required", "name the administrative matter (事项编码) as purpose", 422)
+            raise QueryDenied(
+                "purpose_required", "name the administrative matter (事项编码) as purpose", 422
+            )
         if sharing is SharingClass.UNCONDITIONAL:
             grant = self.grants.usable_grant(request.consumer, entry.id, request.purpose)
             return (grant.id if grant else None), (grant.allowed_fields if grant else None)
@@ -209,7 +217,9 @@ class QueryService:
         now = self.clock()
         approved = [g for g in grants if g.status is GrantStatus.APPROVED]
         if any(g.matter_code == request.purpose and not g.usable_at(now) for g in approved):
-            return QueryDenied("grant_expired", f"the grant for {entry.id} and this matter has expired")
+            return QueryDenied(
+                "grant_expired", f"the grant for {entry.id} and this matter has expired"
+            )
         if approved:
             return QueryDenied(
                 "wrong_purpose",
@@ -251,7 +261,11 @@ class QueryService:
         responded_at = self.clock()
         reason = error.code if error is not None else None
         if error is None:
-            response: dict[str, Any] = {"request_id": request_id, "entry_id": entry.id, "data": data}
+            response: dict[str, Any] = {
+                "request_id": request_id,
+                "entry_id": entry.id,
+                "data": data,
+            }
             status = 200
         else:
             response = {"request_id": request_id, "entry_id": entry.id, "error": error.code}
@@ -330,5 +344,11 @@ class QueryService:
         )
         request = QueryRequest(entry_id, consumer, client_id, None, {}, None, None, None)
         self._finish(
-            record_id, request_id, entry, request, digest, "denied", QueryDenied(reason, detail, 401)
+            record_id,
+            request_id,
+            entry,
+            request,
+            digest,
+            "denied",
+            QueryDenied(reason, detail, 401),
         )

@@ -116,10 +116,14 @@ def verify(
     receipt = document.get("receipt", document)
     response = None
     if "receipt" in document:
-        response = {k: v for k, v in document.items() if k in ("request_id", "entry_id", "data", "error")}
+        response = {
+            k: v for k, v in document.items() if k in ("request_id", "entry_id", "data", "error")
+        }
     if response_file:
         answer = _load(response_file, "response")
-        response = {k: v for k, v in answer.items() if k in ("request_id", "entry_id", "data", "error")}
+        response = {
+            k: v for k, v in answer.items() if k in ("request_id", "entry_id", "data", "error")
+        }
     request = None
     if request_file:
         sent = _load(request_file, "request")

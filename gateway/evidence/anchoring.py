@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from gateway.evidence.digests import evidence_leaf, format_timestamp, hex_digest
@@ -32,7 +32,9 @@ ZERO_ROOT = "0x" + "00" * 32
 
 
 class EvidenceLedgerPort(Protocol):
-    def anchor_batch(self, root: str, count: int, first: int, last: int, prev_root: str) -> tuple[str, int]: ...
+    def anchor_batch(
+        self, root: str, count: int, first: int, last: int, prev_root: str
+    ) -> tuple[str, int]: ...
 
     def anchor_record(self, digest: str, sequence: int) -> tuple[str, int]: ...
 
@@ -162,13 +164,23 @@ class Anchorer:
             )
             session.add(anchor)
             session.flush()
-            for index, row in enumerate(rows):
-                row.sequence = first + index
-                row.anchor_id = anchor.id
-                row.leaf_index = index
-                row.proof = json.dumps([hex_digest(node) for node in proofs[index]])
+            anchor_id = anchor.id
+            session.expunge_all()  # the bulk UPDATE below writes the records
+            session.execute(
+                update(AccessRecordRow),
+                [
+                    {
+                        "id": row.id,
+                        "sequence": first + index,
+                        "anchor_id": anchor_id,
+                        "leaf_index": index,
+                        "proof": json.dumps([hex_digest(node) for node in proofs[index]]),
+                    }
+                    for index, row in enumerate(rows)
+                ],
+            )
             self.log.forget_outbox(session, [row.id for row in rows])
-            return anchor.id
+            return anchor_id
 
     def _send(self, anchor_id: int) -> int:
         with Session(self.engine) as session:

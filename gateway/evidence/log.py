@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy import Engine, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -69,27 +69,16 @@ class EvidenceLog:
 
     def open(self, opening: AccessOpening) -> int:
         """Log the request (decision ``pending``) and its outbox row; returns the record id."""
-        row = AccessRecordRow(
-            request_id=opening.request_id,
-            entry_id=opening.entry_id,
-            entry_version=opening.entry_version,
-            consumer=opening.consumer,
-            provider=opening.provider,
-            purpose=opening.purpose,
-            grant_id=opening.grant_id,
-            case_ref=opening.case_ref,
-            client_id=opening.client_id,
-            idempotency_key=opening.idempotency_key,
-            request_digest=opening.request_digest,
-            decision=PENDING,
-            received_at=opening.received_at,
-        )
+        values = {**vars(opening), "decision": PENDING}
         try:
-            with Session(self.engine) as session, session.begin():
-                session.add(row)
-                session.flush()
-                session.add(OutboxRow(record_id=row.id, created_at=opening.received_at))
-                return row.id
+            with self.engine.begin() as connection:
+                record_id = connection.execute(
+                    insert(AccessRecordRow).values(values).returning(AccessRecordRow.id)
+                ).scalar_one()
+                connection.execute(
+                    insert(OutboxRow).values(record_id=record_id, created_at=opening.received_at)
+                )
+                return int(record_id)
         except IntegrityError as exc:
             raise DuplicateRequest(
                 "the Idempotency-Key was used by a request that has not finished",
@@ -97,8 +86,8 @@ class EvidenceLog:
             ) from exc
 
     def close(self, record_id: int, closing: AccessClosing) -> None:
-        with Session(self.engine) as session, session.begin():
-            session.execute(
+        with self.engine.begin() as connection:
+            connection.execute(
                 update(AccessRecordRow)
                 .where(AccessRecordRow.id == record_id)
                 .where(AccessRecordRow.decision == PENDING)

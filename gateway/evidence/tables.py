@@ -32,7 +32,9 @@ class AccessRecordRow(Base):
     decision: Mapped[str] = mapped_column(String(16), nullable=False, index=True)
     reason: Mapped[str | None] = mapped_column(String(64))
     http_status: Mapped[int | None] = mapped_column(Integer)
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, index=True)
+    received_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, index=True
+    )
     responded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     receipt: Mapped[str | None] = mapped_column(Text)
     reply: Mapped[bytes | None] = mapped_column(LargeBinary)

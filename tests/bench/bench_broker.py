@@ -79,11 +79,16 @@ def main() -> None:
                     profile = dataclasses.replace(member.profile, endpoint=urls[member.code])
                     index.save(dataclasses.replace(member, profile=profile))
             sample = next(q for q in sample_queries() if q["entry_id"] == "NRD-TITLE")
-            cred = json.loads((settings.data_dir / "credentials" / f"{sample['consumer']}.json").read_text())
+            cred = json.loads(
+                (settings.data_dir / "credentials" / f"{sample['consumer']}.json").read_text()
+            )
             client = app.test_client()
-            basic = base64.b64encode(f"{cred['client_id']}:{cred['client_secret']}".encode()).decode()
+            basic = base64.b64encode(
+                f"{cred['client_id']}:{cred['client_secret']}".encode()
+            ).decode()
             token = client.post(
-                "/oauth/token", data={"grant_type": "client_credentials"},
+                "/oauth/token",
+                data={"grant_type": "client_credentials"},
                 headers={"Authorization": f"Basic {basic}"},
             ).get_json()["access_token"]
             headers = {"Authorization": f"Bearer {token}"}
@@ -99,11 +104,15 @@ def main() -> None:
                     broker.log = real_log if mode == "on" else NullEvidenceLog()
                     for _ in range(args.queries // rounds):
                         started = time.perf_counter()
-                        response = client.post("/api/v1/query/NRD-TITLE", json=body, headers=headers)
+                        response = client.post(
+                            "/api/v1/query/NRD-TITLE", json=body, headers=headers
+                        )
                         timings[mode].append((time.perf_counter() - started) * 1000)
                         assert response.status_code == 200, response.get_data(as_text=True)
             broker.log = real_log
-        print(f"brokered NRD-TITLE queries, {len(timings['on'])} per mode, interleaved in {rounds} rounds")
+        print(
+            f"brokered NRD-TITLE queries, {len(timings['on'])} per mode, interleaved in {rounds} rounds"
+        )
         print(f"{'evidence':>9} {'q/s':>8} {'p50 ms':>8} {'p99 ms':>8}")
         figures = {}
         for mode in ("on", "off"):
@@ -139,7 +148,9 @@ def main() -> None:
         with services.engine.begin() as connection:
             result = connection.execute(insert(AccessRecordRow).returning(AccessRecordRow.id), rows)
             ids = [row[0] for row in result]
-            connection.execute(insert(OutboxRow), [{"record_id": i, "created_at": now} for i in ids])
+            connection.execute(
+                insert(OutboxRow), [{"record_id": i, "created_at": now} for i in ids]
+            )
         started = time.perf_counter()
         report = services.anchorer.run_once()
         elapsed = time.perf_counter() - started

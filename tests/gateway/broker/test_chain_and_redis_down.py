@@ -43,7 +43,11 @@ def test_chain_down_queries_continue_and_anchors_catch_up(seeded_settings: Setti
     port = _free_port()
     chain_dir = seeded_settings.data_dir / "chain"
     settings = seeded_settings.model_copy(
-        update={"chain": seeded_settings.chain.model_copy(update={"rpc_url": f"http://127.0.0.1:{port}", "timeout": 2.0})}
+        update={
+            "chain": seeded_settings.chain.model_copy(
+                update={"rpc_url": f"http://127.0.0.1:{port}", "timeout": 2.0}
+            )
+        }
     )
     alliance_context = start_alliance(settings)
     with devnode_on(chain_dir, port):
@@ -85,7 +89,9 @@ def test_chain_down_queries_continue_and_anchors_catch_up(seeded_settings: Setti
 def test_redis_down_fails_closed_with_503(seeded_settings: Settings) -> None:
     """With a Redis configured and unreachable no token can be checked: every protected call
     is refused with 503 service_unavailable (never let through, never a 500)."""
-    settings = seeded_settings.model_copy(update={"redis_url": f"redis://127.0.0.1:{_free_port()}/0"})
+    settings = seeded_settings.model_copy(
+        update={"redis_url": f"redis://127.0.0.1:{_free_port()}/0"}
+    )
     alliance_context = start_alliance(settings)
     alliance = next(alliance_context)
     response = alliance.client.get("/api/v1/members", headers={"Authorization": "Bearer abc"})
@@ -97,7 +103,9 @@ def test_redis_down_fails_closed_with_503(seeded_settings: Settings) -> None:
 
     basic = base64.b64encode(f"{cred['client_id']}:{cred['client_secret']}".encode()).decode()
     token = alliance.client.post(
-        "/oauth/token", data={"grant_type": "client_credentials"}, headers={"Authorization": f"Basic {basic}"}
+        "/oauth/token",
+        data={"grant_type": "client_credentials"},
+        headers={"Authorization": f"Basic {basic}"},
     )
     assert token.status_code == 503
     assert token.mimetype == "application/problem+json"

@@ -93,8 +93,13 @@ def test_personal_fields_are_masked_unless_granted(alliance: Alliance) -> None:
     every_field = [f.name for f in alliance.container.catalog.get("CIV-MARRIAGE").spec.fields]
     for matter, allowed in (("000173003000", ["marital_status"]), ("000173003001", None)):
         grant = grants.apply(
-            "CIV-MARRIAGE", "HUD", matter, "购房资格审核", every_field,
-            datetime.now(UTC) + timedelta(days=10), office,
+            "CIV-MARRIAGE",
+            "HUD",
+            matter,
+            "购房资格审核",
+            every_field,
+            datetime.now(UTC) + timedelta(days=10),
+            office,
         )
         grants.approve(grant.id, allowed, None, office)
     token = alliance.token("HUD")
