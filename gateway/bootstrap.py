@@ -24,12 +24,12 @@ if TYPE_CHECKING:
     from authlib.oauth2 import ResourceProtector
 
     from catalog.grants import GrantService
+    from catalog.service import CatalogService
     from gateway.broker.service import QueryService
     from gateway.crypto.sm2 import Sm2PrivateKey
     from gateway.evidence.anchoring import Anchorer
     from gateway.evidence.log import EvidenceLog
     from gateway.evidence.service import EvidenceService
-    from catalog.service import CatalogService
     from gateway.oauth.clients import ClientStore
     from gateway.oauth.server import GatewayAuthorizationServer, MemberFacts
     from gateway.oauth.tokens import TokenStore

@@ -63,7 +63,7 @@ class GatewayServer(BaseApplication):
 
     def run(self) -> None:
         if self.settings.providers.simulate:
-            self._simulators = subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
+            self._simulators = subprocess.Popen(
                 [sys.executable, "-m", "gateway.cli", "provider-sim", "--all"],
                 env=os.environ.copy(),
             )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from gateway.errors import GatewayError
 
 
@@ -12,7 +14,7 @@ class QueryDenied(GatewayError):
     status = 403
     title = "Query denied"
 
-    def __init__(self, reason: str, detail: str, status: int = 403, **extra: object) -> None:
+    def __init__(self, reason: str, detail: str, status: int = 403, **extra: Any) -> None:
         super().__init__(detail, **extra)
         self.code = reason  # type: ignore[misc]
         self.status = status  # type: ignore[misc]

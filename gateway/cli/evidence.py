@@ -51,7 +51,8 @@ def _local_proof(ctx: click.Context, request_id: str) -> dict[str, Any] | None:
 
     container = build_container(cli_settings(ctx))
     try:
-        return container.evidence.evidence(request_id).get("proof")  # type: ignore[no-any-return]
+        proof: dict[str, Any] | None = container.evidence.evidence(request_id).get("proof")
+        return proof
     except GatewayError:
         return None
     finally:
@@ -156,7 +157,8 @@ def verify(
         raise click.ClickException(f"{exc.code}: {exc.detail}") from exc
     result = report.to_dict()
     if rpc and proof is None:
-        result["skipped"] = [*result["skipped"], "anchor (no proof yet: the record is pending)"]
+        skipped = list(report.skipped)
+        result["skipped"] = [*skipped, "anchor (no proof yet: the record is pending)"]
     click.echo(json.dumps(result, ensure_ascii=False, indent=2))
     if not report.ok:
         failure = report.first_failure

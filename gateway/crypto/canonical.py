@@ -14,7 +14,6 @@ import rfc8785
 from gateway.crypto.errors import CanonicalJsonError
 from gateway.crypto.hashing import sm3
 
-
 _MAX_SAFE_INTEGER = 2**53 - 1
 
 

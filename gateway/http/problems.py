@@ -85,7 +85,9 @@ def _from_gateway_error(exc: GatewayError) -> Response:
 
 def _from_redis_error(exc: redis.RedisError) -> Response:
     """Tokens, rate limits and replay nonces live in Redis: without it, fail closed."""
-    log.error("Redis unavailable serving %s %s: %s", request.method, request.path, type(exc).__name__)
+    log.error(
+        "Redis unavailable serving %s %s: %s", request.method, request.path, type(exc).__name__
+    )
     return problem_response(
         503,
         "service_unavailable",

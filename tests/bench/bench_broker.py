@@ -111,7 +111,8 @@ def main() -> None:
                         assert response.status_code == 200, response.get_data(as_text=True)
             broker.log = real_log
         print(
-            f"brokered NRD-TITLE queries, {len(timings['on'])} per mode, interleaved in {rounds} rounds"
+            f"brokered NRD-TITLE queries, {len(timings['on'])} per mode, "
+            f"interleaved in {rounds} rounds"
         )
         print(f"{'evidence':>9} {'q/s':>8} {'p50 ms':>8} {'p99 ms':>8}")
         figures = {}

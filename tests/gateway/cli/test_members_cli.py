@@ -41,7 +41,10 @@ def test_list_show_and_lifecycle(seeded_settings: Settings) -> None:
     assert shown["on_chain"]["account"] == shown["account"]
     assert [event["action"] for event in shown["history"]] == ["apply", "approve"]
 
-    assert ok(seeded_settings, "members", "suspend", "ECERT", "--reason", "维护")["status"] == "suspended"
+    assert (
+        ok(seeded_settings, "members", "suspend", "ECERT", "--reason", "维护")["status"]
+        == "suspended"
+    )
     refused = run(seeded_settings, "members", "suspend", "ECERT", "--reason", "again")
     assert refused.returncode == 1
     assert refused.stderr.strip().splitlines() == [
@@ -55,11 +58,16 @@ def test_list_show_and_lifecycle(seeded_settings: Settings) -> None:
 def test_apply_approve_and_clients(seeded_settings: Settings) -> None:
     applied = ok(
         seeded_settings,
-        "members", "apply",
-        "--code", "AUDIT",
-        "--name-zh", "省审计厅",
-        "--credit-code", "11320000011904537R",
-        "--role", "auditor",
+        "members",
+        "apply",
+        "--code",
+        "AUDIT",
+        "--name-zh",
+        "省审计厅",
+        "--credit-code",
+        "11320000011904537R",
+        "--role",
+        "auditor",
     )
     assert applied["status"] == "applied"
     approved = ok(seeded_settings, "members", "approve", "AUDIT")

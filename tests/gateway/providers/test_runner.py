@@ -33,7 +33,8 @@ def test_default_ports_are_the_configured_endpoints(entries: dict[str, EntrySpec
     members = provider_members(list(entries.values()))
     departments = [code for code in members if code != "GAO"]
     assert default_ports(members) == {
-        "GAO": 9112, **{code: 9101 + i for i, code in enumerate(departments)}
+        "GAO": 9112,
+        **{code: 9101 + i for i, code in enumerate(departments)},
     }
     assert default_ports(["GAO", "NRD"]) == {"GAO": 9112, "NRD": 9101}
     assert default_ports(["NRD", "GAO"], base_port=20000) == {"NRD": 20000, "GAO": 20001}
