@@ -237,7 +237,8 @@ class Engine:
     def open_state(self, state_root: bytes, block: BlockContext) -> StateAPI:
         context = ExecutionContext(
             coinbase=Address(block.sealer),
-            timestamp=block.timestamp_ms // 1000,
+            # FISCO BCOS hands the EVM the block header's time: milliseconds since the epoch.
+            timestamp=block.timestamp_ms,
             block_number=BlockNumber(block.number),
             difficulty=0,
             mix_hash=Hash32(b"\x00" * 32),

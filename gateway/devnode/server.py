@@ -7,6 +7,7 @@ it has no TLS and should listen on loopback.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import socket
@@ -67,7 +68,33 @@ class DevnodeHttpServer(ThreadingHTTPServer):
 
     def __init__(self, host: str, port: int, dispatcher: Dispatcher) -> None:
         self.dispatcher = dispatcher
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
         super().__init__((host, port), _RpcHandler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._connections_lock:
+            self._connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._connections_lock:
+            self._connections.discard(request)
+        super().shutdown_request(request)
+
+    def server_close(self) -> None:
+        """Stop listening and cut the open keep-alive connections.
+
+        Their handler threads would otherwise go on serving a node that is stopping; a
+        client must see the node go away (connection reset), as with a real node.
+        """
+        super().server_close()
+        with self._connections_lock:
+            connections = list(self._connections)
+        for connection in connections:
+            # OSError: its handler closed it meanwhile, nothing left to cut
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
 
     @property
     def url(self) -> str:

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
-from gateway.chain.errors import RpcError
+from gateway.chain.errors import ChainUnavailable, RpcError
 from gateway.devnode.inprocess import InProcessTransport
 from gateway.devnode.node import DevNode
 from gateway.devnode.rpc import Dispatcher
+from gateway.devnode.testing import running_devnode
 
-from .helpers import Account, load_json
+from .helpers import Account, http_transport, load_json
 
 EXAMPLES = {
     entry["method"]: entry["response"]["result"]
@@ -137,3 +139,11 @@ def test_in_process_transport_gives_the_http_values(
     with pytest.raises(RpcError) as failure:
         local.request("getBlockByNumber", [1, "0x99", False])
     assert failure.value.rpc_code == -40004
+
+
+def test_stopping_the_server_cuts_keep_alive_connections(tmp_path: Path) -> None:
+    with running_devnode(tmp_path, suite="sm") as (url, _node):
+        transport = http_transport(url)
+        assert transport.request("getBlockNumber", [1]) == "0x0"  # opens a kept-alive connection
+    with pytest.raises(ChainUnavailable):
+        transport.request("getBlockNumber", [1])
