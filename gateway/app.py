@@ -100,5 +100,8 @@ def _limiter(app: Flask, settings: Settings) -> Limiter:
     )
     limiter.exempt(health.blp)
     limiter.exempt(docs.blp)
+    from gateway.broker import api as query_api
+
+    limiter.limit(settings.oauth.query_rate_limit, key_func=query_api.client_key)(query_api.blp)
     app.extensions["alliance_limiter"] = limiter
     return limiter

@@ -80,8 +80,9 @@ class OAuthSettings(_Section):
     assertion_max_age: int = Field(ge=10, le=3600)
     token_rate_limit: str = Field(min_length=1)
     api_rate_limit: str = Field(min_length=1)
+    query_rate_limit: str = Field(min_length=1)
 
-    @field_validator("token_rate_limit", "api_rate_limit")
+    @field_validator("token_rate_limit", "api_rate_limit", "query_rate_limit")
     @classmethod
     def _rate(cls, value: str) -> str:
         from limits import parse_many

@@ -31,6 +31,14 @@ class QueryBodySchema(Schema):
     fields_ = fields.List(fields.String(), data_key="fields", load_default=None)
 
 
+def client_key() -> str:
+    """Rate-limit key of a brokered query: the OAuth client behind the bearer token."""
+    header = request.headers.get("Authorization", "")
+    token = header.split(None, 1)[1] if header.lower().startswith("bearer ") else ""
+    facts = current_app.extensions["alliance"].tokens.lookup(token) if token else None
+    return f"client:{facts.client_id}" if facts is not None else f"address:{request.remote_addr}"
+
+
 def _authenticate(entry_id: str) -> Any:
     container = current_app.extensions["alliance"]
     try:

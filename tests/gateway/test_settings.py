@@ -70,3 +70,18 @@ def test_unreadable_file_is_refused(tmp_path: Path) -> None:
         load_settings(config, environ={})
     with pytest.raises(SettingsError, match="does not exist"):
         load_settings(tmp_path / "missing.toml", environ={})
+
+
+def test_every_setting_is_documented() -> None:
+    import tomllib
+
+    from gateway.settings import conf_dir
+
+    defaults = tomllib.loads((conf_dir() / "defaults.toml").read_text())
+    guide = (conf_dir().parent / "docs" / "configuration.md").read_text()
+    names = [
+        f"{section}.{key}" if isinstance(values, dict) else section
+        for section, values in defaults.items()
+        for key in (values if isinstance(values, dict) else [section])
+    ]
+    assert [name for name in names if f"`{name}`" not in guide] == []
