@@ -25,7 +25,7 @@ class LedgerMember:
     account: str
     roles: Role
     status: MemberStatus
-    updated_at: int
+    updated_at: int  # block time: milliseconds since the epoch
 
 
 @dataclass(frozen=True)

@@ -155,7 +155,7 @@ class MembershipService:
                 status=on_chain.status,
                 public_key=on_chain.public_key.hex(),
                 account=on_chain.account,
-                updated_at=datetime.fromtimestamp(on_chain.updated_at, UTC),
+                updated_at=datetime.fromtimestamp(on_chain.updated_at / 1000, UTC),
                 last_tx_hash=current.last_tx_hash if current else None,
                 key_history=current.key_history if current else (),
             )
