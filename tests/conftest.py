@@ -116,3 +116,11 @@ def member_credentials(seeded_settings: Settings) -> Callable[[str], dict[str, A
         return json.loads(path.read_text())  # type: ignore[no-any-return]
 
     return read
+
+
+@pytest.fixture
+def live(seeded_settings: Settings) -> Iterator[Any]:
+    """The seeded alliance served over real HTTP on a loopback port."""
+    from tests.live_gateway import serve
+
+    yield from serve(seeded_settings)

@@ -12,7 +12,7 @@ from catalog.seed import entry_from_mapping
 from catalog.service import ZERO_HASH, version_hash
 from gateway.onchain.bound import text_to_bytes32
 
-from .conftest import LiveGateway
+from ..live_gateway import LiveGateway
 
 Credentials = Callable[[str], dict[str, Any]]
 

@@ -13,7 +13,7 @@ from joserfc import jwt
 from gateway.crypto.keyfiles import load_private_key
 from gateway.oauth.jws_sm2 import Sm2Jwk, register_sm2_jws
 
-from .conftest import LiveGateway
+from ...live_gateway import LiveGateway
 
 Credentials = Callable[[str], dict[str, Any]]
 

@@ -1,3 +1,5 @@
+"""A gateway served by a real HTTP server on a loopback port, for end-to-end tests."""
+
 from __future__ import annotations
 
 import threading
@@ -5,7 +7,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import pytest
 import requests
 from flask import Flask
 from werkzeug.serving import make_server
@@ -61,8 +62,3 @@ def serve(settings: Settings) -> Iterator[LiveGateway]:
         server.server_close()
         thread.join()
         app.extensions["alliance"].close()
-
-
-@pytest.fixture
-def live(seeded_settings: Settings) -> Iterator[LiveGateway]:
-    yield from serve(seeded_settings)
