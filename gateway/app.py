@@ -70,6 +70,7 @@ def _api_blueprints() -> list[Blueprint]:
     """The versioned API's blueprints; each feature adds its own here."""
     from catalog import api as catalog_api
     from catalog import grants_api
+    from gateway.audit import api as audit_api
     from gateway.broker import api as query_api
     from gateway.evidence import api as evidence_api
     from gateway.http import tools
@@ -82,6 +83,7 @@ def _api_blueprints() -> list[Blueprint]:
         grants_api.blp,
         query_api.blp,
         evidence_api.blp,
+        audit_api.blp,
     ]
 
 

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
     from catalog.grants import GrantService
     from catalog.service import CatalogService
+    from gateway.audit.records import AuditLog
     from gateway.broker.service import QueryService
     from gateway.crypto.sm2 import Sm2PrivateKey
     from gateway.evidence.anchoring import Anchorer
@@ -198,6 +199,12 @@ class Container:
                 return None
 
         return self._once("evidence", lambda: EvidenceService(self.engine, ledger_address))
+
+    @property
+    def audit_log(self) -> AuditLog:
+        from gateway.audit.records import AuditLog
+
+        return self._once("audit_log", lambda: AuditLog(self.engine))
 
     def anchoring_lag(self) -> float:
         from datetime import UTC, datetime

@@ -124,3 +124,18 @@ def live(seeded_settings: Settings) -> Iterator[Any]:
     from tests.live_gateway import serve
 
     yield from serve(seeded_settings)
+
+
+@pytest.fixture
+def alliance(seeded_settings: Settings) -> Iterator[Any]:
+    """The seeded alliance (test client) with its provider simulators on loopback."""
+    from tests.alliance_support import start_alliance
+
+    settings = seeded_settings.model_copy(
+        update={
+            "providers": seeded_settings.providers.model_copy(
+                update={"pass_fault_header": True, "read_timeout": 1.5, "retries": 0}
+            )
+        }
+    )
+    yield from start_alliance(settings)

@@ -15,7 +15,7 @@ from gateway.devnode.server import DevnodeHttpServer
 from gateway.errors import ServiceUnavailable
 from gateway.settings import Settings
 
-from .conftest import start_alliance
+from ...alliance_support import start_alliance
 
 
 @contextmanager

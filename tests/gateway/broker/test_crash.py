@@ -25,7 +25,7 @@ from gateway.providers.runner import running_simulators
 from gateway.providers.samples import sample_queries
 from gateway.settings import Settings
 
-from .conftest import point_members_at
+from ...alliance_support import point_members_at
 
 
 def _free_port() -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from gateway.settings import Settings
 
-from .conftest import start_alliance
+from ...alliance_support import start_alliance
 
 
 def test_each_client_has_its_own_query_limit(seeded_settings: Settings) -> None:

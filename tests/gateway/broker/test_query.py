@@ -17,7 +17,7 @@ from gateway.crypto.canonical import message_digest
 from gateway.evidence.receipt import Receipt, verify_receipt
 from gateway.evidence.tables import AccessRecordRow
 
-from .conftest import Alliance
+from ...alliance_support import Alliance
 
 MISSION = ["NRD-TITLE", "ECERT-VERIFY", "TAX-DEED", "CIV-MARRIAGE"]
 

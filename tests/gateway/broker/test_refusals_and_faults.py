@@ -14,7 +14,7 @@ from catalog.actors import Actor
 from catalog.tables import GrantRow
 from gateway.evidence.tables import AccessRecordRow
 
-from .conftest import Alliance, point_members_at
+from ...alliance_support import Alliance, point_members_at
 
 
 def _record(alliance: Alliance, request_id: str) -> AccessRecordRow:

@@ -1,3 +1,5 @@
+"""A seeded alliance with its provider simulators, for end-to-end broker and audit tests."""
+
 from __future__ import annotations
 
 import base64
@@ -7,7 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -76,15 +77,3 @@ def start_alliance(settings: Settings) -> Iterator[Alliance]:
         point_members_at(app.extensions["alliance"], urls)
         yield Alliance(app, app.test_client(), settings, urls)
     app.extensions["alliance"].close()
-
-
-@pytest.fixture
-def alliance(seeded_settings: Settings) -> Iterator[Alliance]:
-    settings = seeded_settings.model_copy(
-        update={
-            "providers": seeded_settings.providers.model_copy(
-                update={"pass_fault_header": True, "read_timeout": 1.5, "retries": 0}
-            )
-        }
-    )
-    yield from start_alliance(settings)

@@ -1,0 +1,1 @@
+"""Audit: searching, exporting and verifying the access log."""
