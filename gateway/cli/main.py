@@ -24,6 +24,8 @@ _COMMANDS: tuple[tuple[str, str], ...] = (
     ("gateway.cli.catalog", "catalog"),
     ("gateway.cli.catalog", "grants"),
     ("gateway.cli.evidence", "evidence"),
+    ("gateway.cli.jobs", "jobs"),
+    ("gateway.cli.audit", "audit"),
 )
 
 

@@ -1,0 +1,68 @@
+"""``alliance jobs``: the scheduled jobs process (APScheduler) and its history."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from gateway.bootstrap import build_container
+from gateway.cli.context import cli_settings
+from gateway.jobs.history import JobHistory
+from gateway.jobs.lease import LeaseManager
+from gateway.jobs.runner import JobRunner
+from gateway.jobs.schedule import alliance_jobs, run_scheduler
+
+
+@click.group(name="jobs")
+def jobs() -> None:
+    """Anchoring and synchronisation jobs, run once per tick across all processes."""
+
+
+@jobs.command("run")
+@click.pass_context
+def run(ctx: click.Context) -> None:
+    """Run the scheduler in the foreground (any number of these may run against one Redis)."""
+    from gateway.logs import configure_logging
+
+    settings = cli_settings(ctx)
+    configure_logging(settings.log)
+    container = build_container(settings)
+    try:
+        runner = JobRunner(LeaseManager(container.redis), JobHistory(container.engine))
+        run_scheduler(runner, alliance_jobs(container))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        container.close()
+
+
+@jobs.command("once")
+@click.argument("job")
+@click.pass_context
+def once(ctx: click.Context, job: str) -> None:
+    """Run one job now (under its lease), e.g. ``alliance jobs once anchoring``."""
+    container = build_container(cli_settings(ctx))
+    try:
+        specs = {spec.name: spec for spec in alliance_jobs(container)}
+        if job not in specs:
+            raise click.BadParameter(f"choose one of {', '.join(specs)}", param_hint="JOB")
+        runner = JobRunner(LeaseManager(container.redis), JobHistory(container.engine))
+        click.echo(json.dumps({"job": job, "outcome": runner.run_tick(specs[job])}))
+    finally:
+        container.close()
+
+
+@jobs.command("history")
+@click.option("--job", default=None)
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
+@click.pass_context
+def history(ctx: click.Context, job: str | None, limit: int) -> None:
+    """The latest job runs: tick, worker, fencing token, outcome and counts."""
+    container = build_container(cli_settings(ctx))
+    try:
+        click.echo(
+            json.dumps(JobHistory(container.engine).recent(job, limit), default=str, indent=2)
+        )
+    finally:
+        container.close()

@@ -1,0 +1,1 @@
+"""Scheduled jobs: anchoring, synchronisation from chain events; one run per tick cluster-wide."""

@@ -1,0 +1,80 @@
+"""Running a job's tick once, cluster-wide: a lease first, then a unique (job, tick) row.
+
+Every ``alliance jobs`` process fires the same ticks (intervals aligned to the epoch). For
+each tick the first process to take the job's lease runs it; the others skip. The history
+table's unique (job, tick) key makes a second run of the same tick impossible even if a lease
+expired under a slow holder.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from gateway.errors import GatewayError
+from gateway.jobs.history import JobHistory
+from gateway.jobs.lease import LeaseManager
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    name: str
+    interval_seconds: float
+    run: Callable[[], dict[str, Any]]
+
+    @property
+    def lease_seconds(self) -> float:
+        return max(self.interval_seconds * 5, 30.0)
+
+
+def default_worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class JobRunner:
+    def __init__(
+        self,
+        leases: LeaseManager,
+        history: JobHistory,
+        worker: str | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.leases = leases
+        self.history = history
+        self.worker = worker or default_worker_id()
+        self.clock = clock
+
+    def tick_of(self, spec: JobSpec, at: float | None = None) -> str:
+        moment = self.clock() if at is None else at
+        return str(int(moment // spec.interval_seconds))
+
+    def run_tick(self, spec: JobSpec, at: float | None = None) -> str:
+        """Run ``spec`` for the tick containing ``at`` (now); returns what happened."""
+        tick = self.tick_of(spec, at)
+        lease = self.leases.acquire(spec.name, spec.lease_seconds)
+        if lease is None:
+            return "skipped"
+        try:
+            try:
+                run_id = self.history.start(spec.name, tick, lease.token, self.worker)
+            except IntegrityError:
+                return "duplicate"
+            try:
+                detail = spec.run()
+            except GatewayError as exc:
+                log.error("job %s failed: %s: %s", spec.name, exc.code, exc.detail)
+                self.history.finish(run_id, "failed", {"code": exc.code, "detail": exc.detail})
+                return "failed"
+            self.history.finish(run_id, "ok", detail)
+            return "ran"
+        finally:
+            self.leases.release(lease)

@@ -1,0 +1,59 @@
+"""The jobs of ``alliance jobs`` and their APScheduler schedule."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import math
+from datetime import UTC, datetime
+from typing import Any
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from gateway.bootstrap import Container
+from gateway.jobs.runner import JobRunner, JobSpec
+
+log = logging.getLogger(__name__)
+SYNC_INTERVAL_SECONDS = 300.0
+
+
+def alliance_jobs(container: Container) -> list[JobSpec]:
+    def anchoring() -> dict[str, Any]:
+        return dataclasses.asdict(container.anchorer.run_once())
+
+    def members_sync() -> dict[str, Any]:
+        return dataclasses.asdict(container.members.sync())
+
+    def catalog_sync() -> dict[str, Any]:
+        return dataclasses.asdict(container.catalog.sync())
+
+    return [
+        JobSpec("anchoring", container.settings.evidence.interval_seconds, anchoring),
+        JobSpec("members-sync", SYNC_INTERVAL_SECONDS, members_sync),
+        JobSpec("catalog-sync", SYNC_INTERVAL_SECONDS, catalog_sync),
+    ]
+
+
+def aligned_start(interval: float, now: float) -> datetime:
+    """The next multiple of ``interval`` since the epoch, so every process fires together."""
+    return datetime.fromtimestamp(math.ceil(now / interval) * interval, UTC)
+
+
+def run_scheduler(runner: JobRunner, jobs: list[JobSpec]) -> None:
+    scheduler = BlockingScheduler(timezone=UTC)
+    now = runner.clock()
+    for spec in jobs:
+        scheduler.add_job(
+            runner.run_tick,
+            IntervalTrigger(
+                seconds=spec.interval_seconds, start_date=aligned_start(spec.interval_seconds, now)
+            ),
+            args=[spec],
+            id=spec.name,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=max(int(spec.interval_seconds), 1),
+        )
+        log.info("scheduled %s every %.1f s", spec.name, spec.interval_seconds)
+    scheduler.start()
