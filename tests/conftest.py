@@ -139,3 +139,24 @@ def alliance(seeded_settings: Settings) -> Iterator[Any]:
         }
     )
     yield from start_alliance(settings)
+
+
+@pytest.fixture(scope="session")
+def accounts() -> Any:
+    from tests.vectors import load_vectors
+
+    return load_vectors("accounts.json")
+
+
+@pytest.fixture(scope="session")
+def transactions() -> Any:
+    from tests.vectors import load_vectors
+
+    return load_vectors("transactions_v2.json")
+
+
+@pytest.fixture(scope="session")
+def selectors_topics() -> Any:
+    from tests.vectors import load_vectors
+
+    return load_vectors("selectors_topics.json")

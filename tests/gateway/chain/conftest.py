@@ -8,7 +8,6 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,26 +17,7 @@ from gateway.chain.hexutil import hex_to_bytes, to_hex
 from gateway.chain.suite import CryptoSuite
 from gateway.chain.tx import v2, v3
 
-DATA = Path(__file__).resolve().parents[2] / "data"
-
-
-def load_vectors(name: str) -> Any:
-    return json.loads((DATA / name).read_text(encoding="utf-8"))
-
-
-@pytest.fixture(scope="session")
-def accounts() -> Any:
-    return load_vectors("accounts.json")
-
-
-@pytest.fixture(scope="session")
-def transactions() -> Any:
-    return load_vectors("transactions_v2.json")
-
-
-@pytest.fixture(scope="session")
-def selectors_topics() -> Any:
-    return load_vectors("selectors_topics.json")
+from ...vectors import load_vectors
 
 
 @pytest.fixture(scope="session")

@@ -2,34 +2,9 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-from typing import Any
-
 import pytest
 
 from gateway.crypto import backend as sm2_backends
-
-DATA = Path(__file__).resolve().parents[2] / "data"
-
-
-def load_vectors(name: str) -> Any:
-    return json.loads((DATA / name).read_text(encoding="utf-8"))
-
-
-@pytest.fixture(scope="session")
-def accounts() -> Any:
-    return load_vectors("accounts.json")
-
-
-@pytest.fixture(scope="session")
-def transactions() -> Any:
-    return load_vectors("transactions_v2.json")
-
-
-@pytest.fixture(scope="session")
-def selectors_topics() -> Any:
-    return load_vectors("selectors_topics.json")
 
 
 @pytest.fixture(params=sm2_backends.SIGN_PREFERENCE)
