@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import tomllib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,29 +17,7 @@ import click
 from catalog.actors import Actor
 from catalog.model import Entry, EntryStatus, Grant, GrantStatus, SharingClass
 from catalog.ports import EntryQuery, GrantQuery
-from gateway.bootstrap import Container, build_container
-from gateway.cli.context import cli_settings
-from gateway.errors import GatewayError
-
-
-class CommandFailed(click.ClickException):
-    exit_code = 1
-
-
-def _echo(value: Any) -> None:
-    click.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
-
-
-@contextmanager
-def _container(ctx: click.Context) -> Iterator[Container]:
-    container = build_container(cli_settings(ctx))
-    try:
-        yield container
-    except GatewayError as exc:
-        detail = f" {json.dumps(exc.extra, ensure_ascii=False)}" if exc.extra else ""
-        raise CommandFailed(f"{exc.code}: {exc.detail}{detail}") from exc
-    finally:
-        container.close()
+from gateway.cli.context import CommandFailed, command_container, echo_json
 
 
 def _actor(member: str | None) -> Actor:
@@ -96,7 +72,7 @@ def list_entries(
     status: str | None,
 ) -> None:
     """List entries (id, provider, name, sharing class, status, version)."""
-    with _container(ctx) as container:
+    with command_container(ctx) as container:
         entries = container.catalog.find(
             EntryQuery(
                 text=text,
@@ -106,7 +82,7 @@ def list_entries(
                 limit=100_000,
             )
         )
-        _echo(
+        echo_json(
             [
                 {
                     "id": e.id,
@@ -126,8 +102,8 @@ def list_entries(
 @click.pass_context
 def show(ctx: click.Context, entry_id: str) -> None:
     """One entry with every version."""
-    with _container(ctx) as container:
-        _echo(_entry_json(container.catalog.get(entry_id)))
+    with command_container(ctx) as container:
+        echo_json(_entry_json(container.catalog.get(entry_id)))
 
 
 @catalog.command("publish")
@@ -136,8 +112,8 @@ def show(ctx: click.Context, entry_id: str) -> None:
 @click.pass_context
 def publish(ctx: click.Context, file: str, member: str | None) -> None:
     """Publish the entry defined in FILE (JSON or TOML) on DataCatalog."""
-    with _container(ctx) as container:
-        _echo(_entry_json(container.catalog.publish(_read_document(file), _actor(member))))
+    with command_container(ctx) as container:
+        echo_json(_entry_json(container.catalog.publish(_read_document(file), _actor(member))))
 
 
 @catalog.command("revise")
@@ -150,9 +126,9 @@ def revise(
     ctx: click.Context, entry_id: str, file: str, if_match: str | None, member: str | None
 ) -> None:
     """Publish FILE as the next version of ENTRY_ID (hash-linked to the current one)."""
-    with _container(ctx) as container:
+    with command_container(ctx) as container:
         entry = container.catalog.revise(entry_id, _read_document(file), _actor(member), if_match)
-        _echo(_entry_json(entry))
+        echo_json(_entry_json(entry))
 
 
 @catalog.command("retire")
@@ -162,16 +138,16 @@ def revise(
 @click.pass_context
 def retire(ctx: click.Context, entry_id: str, reason: str, member: str | None) -> None:
     """Retire ENTRY_ID (final)."""
-    with _container(ctx) as container:
-        _echo(_entry_json(container.catalog.retire(entry_id, reason, _actor(member))))
+    with command_container(ctx) as container:
+        echo_json(_entry_json(container.catalog.retire(entry_id, reason, _actor(member))))
 
 
 @catalog.command("sync")
 @click.pass_context
 def sync(ctx: click.Context) -> None:
     """Reconcile the catalogue index with DataCatalog on chain."""
-    with _container(ctx) as container:
-        _echo(vars(container.catalog.sync()))
+    with command_container(ctx) as container:
+        echo_json(vars(container.catalog.sync()))
 
 
 @click.group()
@@ -193,7 +169,7 @@ def list_grants(
     status: str | None,
 ) -> None:
     """List grants."""
-    with _container(ctx) as container:
+    with command_container(ctx) as container:
         query = GrantQuery(
             consumer=consumer,
             provider=provider,
@@ -201,7 +177,7 @@ def list_grants(
             status=GrantStatus(status) if status else None,
             limit=100_000,
         )
-        _echo([_grant_json(g) for g in container.grants.find(query, _actor(None))])
+        echo_json([_grant_json(g) for g in container.grants.find(query, _actor(None))])
 
 
 @grants.command("apply")
@@ -222,7 +198,7 @@ def apply(
     days: int,
 ) -> None:
     """Apply on behalf of CONSUMER for ENTRY for one administrative matter."""
-    with _container(ctx) as container:
+    with command_container(ctx) as container:
         grant = container.grants.apply(
             entry_id,
             consumer,
@@ -232,7 +208,7 @@ def apply(
             datetime.now(UTC) + timedelta(days=days),
             _actor(consumer),
         )
-        _echo(_grant_json(grant))
+        echo_json(_grant_json(grant))
 
 
 @grants.command("approve")
@@ -242,9 +218,9 @@ def apply(
 @click.pass_context
 def approve(ctx: click.Context, grant_id: str, fields: tuple[str, ...], days: int | None) -> None:
     """Approve GRANT_ID."""
-    with _container(ctx) as container:
+    with command_container(ctx) as container:
         expiry = datetime.now(UTC) + timedelta(days=days) if days else None
-        _echo(
+        echo_json(
             _grant_json(
                 container.grants.approve(grant_id, list(fields) or None, expiry, _actor(None))
             )
@@ -257,8 +233,8 @@ def approve(ctx: click.Context, grant_id: str, fields: tuple[str, ...], days: in
 @click.pass_context
 def reject(ctx: click.Context, grant_id: str, reason: str) -> None:
     """Reject GRANT_ID."""
-    with _container(ctx) as container:
-        _echo(_grant_json(container.grants.reject(grant_id, reason, _actor(None))))
+    with command_container(ctx) as container:
+        echo_json(_grant_json(container.grants.reject(grant_id, reason, _actor(None))))
 
 
 @grants.command("revoke")
@@ -267,5 +243,5 @@ def reject(ctx: click.Context, grant_id: str, reason: str) -> None:
 @click.pass_context
 def revoke(ctx: click.Context, grant_id: str, reason: str) -> None:
     """Revoke an approved GRANT_ID."""
-    with _container(ctx) as container:
-        _echo(_grant_json(container.grants.revoke(grant_id, reason, _actor(None))))
+    with command_container(ctx) as container:
+        echo_json(_grant_json(container.grants.revoke(grant_id, reason, _actor(None))))

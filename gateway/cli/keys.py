@@ -8,13 +8,13 @@ stderr with a non-zero exit code.
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
 
 import click
 
+from gateway.cli.context import echo_json
 from gateway.crypto.errors import CryptoError
 from gateway.crypto.keyfiles import (
     fisco_pem_filename,
@@ -35,10 +35,6 @@ class SecretMissing(click.ClickException):
     """A named environment variable holds no secret (exit code 2, like a usage error)."""
 
     exit_code = 2
-
-
-def _echo_json(value: Any) -> None:
-    click.echo(json.dumps(value, ensure_ascii=False, indent=2))
 
 
 def _secret_from_env(variable: str | None) -> bytes | None:
@@ -95,7 +91,7 @@ def generate(suite: str, out: Path, passphrase_env: str | None) -> None:
     """Create a new key from the OS CSPRNG and write it as PKCS#8 PEM."""
     passphrase = _secret_from_env(passphrase_env)
     pair = KeyPair.generate("sm" if suite == "sm" else "ecdsa")
-    _echo_json(_write(out, pair.private_key, passphrase))
+    echo_json(_write(out, pair.private_key, passphrase))
 
 
 @keys.command("show")
@@ -108,7 +104,7 @@ def show(file: Path, passphrase_env: str | None) -> None:
         key = load_private_key(file, passphrase)
     except CryptoError as exc:
         raise KeyProblem(f"{exc.code}: {exc}") from exc
-    _echo_json({**KeyPair(key).describe(), "file": str(file)})
+    echo_json({**KeyPair(key).describe(), "file": str(file)})
 
 
 @keys.command("import-fisco")
@@ -139,4 +135,4 @@ def import_fisco(
         key = load_private_key(file, secret)
     except CryptoError as exc:
         raise KeyProblem(f"{exc.code}: {exc}") from exc
-    _echo_json({**_write(out, key, passphrase), "imported_from": str(file)})
+    echo_json({**_write(out, key, passphrase), "imported_from": str(file)})

@@ -2,39 +2,16 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import click
 
-from gateway.bootstrap import Container, build_container
-from gateway.cli.context import cli_settings
-from gateway.errors import GatewayError
+from gateway.cli.context import CommandFailed, command_container, echo_json
 from members.model import Member, MemberProfile, MemberStatus, Role
 from members.ports import MemberQuery
 
 ACTOR = "cli"
-
-
-def _echo(value: Any) -> None:
-    click.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
-
-
-class CommandFailed(click.ClickException):
-    exit_code = 1
-
-
-@contextmanager
-def _container(ctx: click.Context) -> Iterator[Container]:
-    container = build_container(cli_settings(ctx))
-    try:
-        yield container
-    except GatewayError as exc:
-        raise CommandFailed(f"{exc.code}: {exc.detail}") from exc
-    finally:
-        container.close()
 
 
 def _member_json(member: Member) -> dict[str, Any]:
@@ -65,13 +42,13 @@ def members() -> None:
 @click.pass_context
 def list_members(ctx: click.Context, status: str | None, role: str | None) -> None:
     """List members as the index holds them."""
-    with _container(ctx) as container:
+    with command_container(ctx) as container:
         query = MemberQuery(
             status=MemberStatus(status) if status else None,
             role=Role.parse([role]) if role else None,
             limit=10_000,
         )
-        _echo([_member_json(m) for m in container.members.find(query)])
+        echo_json([_member_json(m) for m in container.members.find(query)])
 
 
 @members.command("show")
@@ -79,11 +56,11 @@ def list_members(ctx: click.Context, status: str | None, role: str | None) -> No
 @click.pass_context
 def show(ctx: click.Context, code: str) -> None:
     """One member with its lifecycle history and its on-chain record."""
-    with _container(ctx) as container:
+    with command_container(ctx) as container:
         service = container.members
         member = service.get(code)
         on_chain = service.ledger.read(code)
-        _echo(
+        echo_json(
             {
                 **_member_json(member),
                 "history": [event.__dict__ for event in service.history(code)],
@@ -111,7 +88,7 @@ def show(ctx: click.Context, code: str) -> None:
 @click.pass_context
 def apply(ctx: click.Context, **options: Any) -> None:
     """Register a department's application on chain."""
-    with _container(ctx) as container:
+    with command_container(ctx) as container:
         profile = MemberProfile(
             code=options["code"],
             name_zh=options["name_zh"],
@@ -123,7 +100,7 @@ def apply(ctx: click.Context, **options: Any) -> None:
         )
         key = options["public_key"]
         public_key = bytes.fromhex(key.removeprefix("0x")) if key else None
-        _echo(_member_json(container.members.apply(profile, public_key, ACTOR)))
+        echo_json(_member_json(container.members.apply(profile, public_key, ACTOR)))
 
 
 @members.command("approve")
@@ -132,9 +109,9 @@ def apply(ctx: click.Context, **options: Any) -> None:
 @click.pass_context
 def approve(ctx: click.Context, code: str, reason: str) -> None:
     """Admit an applicant and print its credentials (the secret is shown only now)."""
-    with _container(ctx) as container:
+    with command_container(ctx) as container:
         member, credentials = container.members.approve(code, ACTOR, reason)
-        _echo({"member": _member_json(member), "credentials": credentials.__dict__})
+        echo_json({"member": _member_json(member), "credentials": credentials.__dict__})
 
 
 def _transition(name: str, needs_reason: bool) -> click.Command:
@@ -143,9 +120,9 @@ def _transition(name: str, needs_reason: bool) -> click.Command:
     @click.option("--reason", **({"required": True} if needs_reason else {"default": ""}))
     @click.pass_context
     def command(ctx: click.Context, code: str, reason: str) -> None:
-        with _container(ctx) as container:
+        with command_container(ctx) as container:
             action: Callable[[str, str, str], Member] = getattr(container.members, name)
-            _echo(_member_json(action(code, ACTOR, reason)))
+            echo_json(_member_json(action(code, ACTOR, reason)))
 
     command.help = f"{name.capitalize()} a member (written to MemberRegistry)."
     return command
@@ -162,17 +139,17 @@ members.add_command(_transition("revoke", needs_reason=True))
 @click.pass_context
 def rotate_key(ctx: click.Context, code: str, public_key: str | None) -> None:
     """Bind a new SM2 key to the member on chain."""
-    with _container(ctx) as container:
+    with command_container(ctx) as container:
         key = bytes.fromhex(public_key.removeprefix("0x")) if public_key else None
-        _echo(_member_json(container.members.rotate_key(code, key, ACTOR)))
+        echo_json(_member_json(container.members.rotate_key(code, key, ACTOR)))
 
 
 @members.command("sync")
 @click.pass_context
 def sync(ctx: click.Context) -> None:
     """Rebuild the member index from MemberRegistry's state on chain."""
-    with _container(ctx) as container:
-        _echo(container.members.sync().__dict__)
+    with command_container(ctx) as container:
+        echo_json(container.members.sync().__dict__)
 
 
 @click.group()
@@ -186,7 +163,7 @@ def clients() -> None:
 @click.pass_context
 def create_client(ctx: click.Context, member_code: str, name: str) -> None:
     """Issue another client to an active member; prints the secret once."""
-    with _container(ctx) as container:
+    with command_container(ctx) as container:
         member = container.members.get(member_code)
         if member.status is not MemberStatus.ACTIVE:
             raise CommandFailed(f"member {member_code} is {member.status.value}, not active")
@@ -195,7 +172,7 @@ def create_client(ctx: click.Context, member_code: str, name: str) -> None:
         client, secret = container.clients.create(
             member.code, name or member.profile.name_zh, scopes_for_roles(member.roles)
         )
-        _echo({"client_id": client.client_id, "client_secret": secret, "scopes": client.scopes})
+        echo_json({"client_id": client.client_id, "client_secret": secret, "scopes": client.scopes})
 
 
 @clients.command("list")
@@ -203,8 +180,8 @@ def create_client(ctx: click.Context, member_code: str, name: str) -> None:
 @click.pass_context
 def list_clients(ctx: click.Context, member_code: str | None) -> None:
     """List clients (never their secrets)."""
-    with _container(ctx) as container:
-        _echo(
+    with command_container(ctx) as container:
+        echo_json(
             [
                 {
                     "client_id": c.client_id,
@@ -224,7 +201,9 @@ def list_clients(ctx: click.Context, member_code: str | None) -> None:
 @click.pass_context
 def revoke_client(ctx: click.Context, client_id: str) -> None:
     """Revoke a client and every token it holds."""
-    with _container(ctx) as container:
+    with command_container(ctx) as container:
         client = container.clients.revoke(client_id)
         killed = container.tokens.revoke_client(client_id)
-        _echo({"client_id": client.client_id, "active": client.active, "tokens_revoked": killed})
+        echo_json(
+            {"client_id": client.client_id, "active": client.active, "tokens_revoked": killed}
+        )

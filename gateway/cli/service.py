@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-import json
-from typing import Any
 
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
 from gateway.bootstrap import Container, build_container
-from gateway.cli.context import cli_settings
+from gateway.cli.context import cli_settings, echo_json
 from gateway.errors import GatewayError
 from gateway.settings import Settings
-
-
-def _echo_json(value: Any) -> None:
-    click.echo(json.dumps(value, ensure_ascii=False, indent=2))
 
 
 def _container(ctx: click.Context) -> Container:
@@ -48,7 +42,7 @@ def init(ctx: click.Context) -> None:
         raise click.ClickException(f"{exc.code}: {exc.detail}") from exc
     finally:
         container.close()
-    _echo_json(dataclasses.asdict(report))
+    echo_json(dataclasses.asdict(report))
 
 
 @click.group()
@@ -66,7 +60,7 @@ def db_upgrade(ctx: click.Context, revision: str) -> None:
     container = _container(ctx)
     try:
         upgrade(container.engine, revision)
-        _echo_json({"revision": current_revision(container.engine)})
+        echo_json({"revision": current_revision(container.engine)})
     except SQLAlchemyError as exc:
         raise DatabaseProblem.wrap("migration failed", exc) from exc
     finally:
@@ -81,7 +75,7 @@ def db_current(ctx: click.Context) -> None:
 
     container = _container(ctx)
     try:
-        _echo_json(
+        echo_json(
             {
                 "revision": current_revision(container.engine),
                 "head": head_revision(container.engine),
