@@ -9,7 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from gateway.oauth.resource import current_token, require_token
-from members.model import Member, MemberProfile, MemberStatus, Role
+from members.model import MemberProfile, MemberStatus, Role
 from members.ports import MemberEvent, MemberQuery
 from members.schemas import (
     ApprovalSchema,
@@ -40,24 +40,6 @@ def _actor() -> str:
     return f"{token.member_code}/{token.client_id}"
 
 
-def _view(member: Member) -> dict[str, Any]:
-    profile = member.profile
-    return {
-        "code": member.code,
-        "name_zh": profile.name_zh,
-        "name_en": profile.name_en,
-        "credit_code": profile.credit_code,
-        "roles": profile.roles.names(),
-        "status": member.status.value,
-        "contact": profile.contact,
-        "endpoint": profile.endpoint,
-        "public_key": member.public_key,
-        "account": member.account,
-        "updated_at": member.updated_at,
-        "last_tx_hash": member.last_tx_hash,
-    }
-
-
 def _key(value: str | None) -> bytes | None:
     return None if value is None else bytes.fromhex(value.removeprefix("0x"))
 
@@ -79,7 +61,10 @@ class Members(MethodView):
         found = _service().find(query)
         page = found[: args["limit"]]
         more = len(found) > args["limit"]
-        return {"items": [_view(m) for m in page], "next_cursor": page[-1].code if more else None}
+        return {
+            "items": [m.document() for m in page],
+            "next_cursor": page[-1].code if more else None,
+        }
 
     @blp.arguments(MemberApplicationSchema)
     @blp.response(201, MemberSchema)
@@ -95,7 +80,7 @@ class Members(MethodView):
             contact=body["contact"],
             endpoint=body["endpoint"],
         )
-        return _view(_service().apply(profile, _key(body["public_key"]), _actor()))
+        return _service().apply(profile, _key(body["public_key"]), _actor()).document()
 
 
 @blp.route("/<code>")
@@ -104,7 +89,7 @@ class MemberDetail(MethodView):
     @require_token(READ)
     def get(self, code: str) -> dict[str, Any]:
         """One member as the index holds it."""
-        return _view(_service().get(code))
+        return _service().get(code).document()
 
 
 @blp.route("/<code>/history")
@@ -124,7 +109,7 @@ class Approve(MethodView):
     def post(self, body: dict[str, Any], code: str) -> dict[str, Any]:
         """applied → active; issues the member's OAuth client (secret shown once)."""
         member, credentials = _service().approve(code, _actor(), body["reason"])
-        return {"member": _view(member), "credentials": credentials}
+        return {"member": member.document(), "credentials": credentials}
 
 
 @blp.route("/<code>/suspend")
@@ -134,7 +119,7 @@ class Suspend(MethodView):
     @require_token(ADMIN)
     def post(self, body: dict[str, Any], code: str) -> dict[str, Any]:
         """active → suspended; the member's tokens stop working at once."""
-        return _view(_service().suspend(code, _actor(), body["reason"]))
+        return _service().suspend(code, _actor(), body["reason"]).document()
 
 
 @blp.route("/<code>/reinstate")
@@ -144,7 +129,7 @@ class Reinstate(MethodView):
     @require_token(ADMIN)
     def post(self, body: dict[str, Any], code: str) -> dict[str, Any]:
         """suspended → active."""
-        return _view(_service().reinstate(code, _actor(), body["reason"]))
+        return _service().reinstate(code, _actor(), body["reason"]).document()
 
 
 @blp.route("/<code>/revoke")
@@ -154,7 +139,7 @@ class Revoke(MethodView):
     @require_token(ADMIN)
     def post(self, body: dict[str, Any], code: str) -> dict[str, Any]:
         """Any state → revoked (final); clients and tokens are withdrawn."""
-        return _view(_service().revoke(code, _actor(), body["reason"]))
+        return _service().revoke(code, _actor(), body["reason"]).document()
 
 
 @blp.route("/<code>/rotate-key")
@@ -164,7 +149,7 @@ class RotateKey(MethodView):
     @require_token(ADMIN)
     def post(self, body: dict[str, Any], code: str) -> dict[str, Any]:
         """Bind a new SM2 key on chain (given, or generated); the old key stops at once."""
-        return _view(_service().rotate_key(code, _key(body["public_key"]), _actor()))
+        return _service().rotate_key(code, _key(body["public_key"]), _actor()).document()
 
 
 @blp.route("/sync")

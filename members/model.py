@@ -158,3 +158,21 @@ class Member:
     @property
     def roles(self) -> Role:
         return self.profile.roles
+
+    def document(self) -> dict[str, object]:
+        """The member as the API and the CLI show it."""
+        profile = self.profile
+        return {
+            "code": self.code,
+            "name_zh": profile.name_zh,
+            "name_en": profile.name_en,
+            "credit_code": profile.credit_code,
+            "roles": profile.roles.names(),
+            "status": self.status.value,
+            "contact": profile.contact,
+            "endpoint": profile.endpoint,
+            "public_key": self.public_key,
+            "account": self.account,
+            "updated_at": self.updated_at,
+            "last_tx_hash": self.last_tx_hash,
+        }

@@ -14,23 +14,6 @@ from members.ports import MemberQuery
 ACTOR = "cli"
 
 
-def _member_json(member: Member) -> dict[str, Any]:
-    profile = member.profile
-    return {
-        "code": member.code,
-        "name_zh": profile.name_zh,
-        "name_en": profile.name_en,
-        "credit_code": profile.credit_code,
-        "roles": profile.roles.names(),
-        "status": member.status.value,
-        "public_key": member.public_key,
-        "account": member.account,
-        "endpoint": profile.endpoint,
-        "updated_at": member.updated_at.isoformat(),
-        "last_tx_hash": member.last_tx_hash,
-    }
-
-
 @click.group()
 def members() -> None:
     """Member departments: list, inspect and change their lifecycle on chain."""
@@ -48,7 +31,7 @@ def list_members(ctx: click.Context, status: str | None, role: str | None) -> No
             role=Role.parse([role]) if role else None,
             limit=10_000,
         )
-        echo_json([_member_json(m) for m in container.members.find(query)])
+        echo_json([m.document() for m in container.members.find(query)])
 
 
 @members.command("show")
@@ -62,7 +45,7 @@ def show(ctx: click.Context, code: str) -> None:
         on_chain = service.ledger.read(code)
         echo_json(
             {
-                **_member_json(member),
+                **member.document(),
                 "history": [event.__dict__ for event in service.history(code)],
                 "on_chain": None
                 if on_chain is None
@@ -100,7 +83,7 @@ def apply(ctx: click.Context, **options: Any) -> None:
         )
         key = options["public_key"]
         public_key = bytes.fromhex(key.removeprefix("0x")) if key else None
-        echo_json(_member_json(container.members.apply(profile, public_key, ACTOR)))
+        echo_json(container.members.apply(profile, public_key, ACTOR).document())
 
 
 @members.command("approve")
@@ -111,7 +94,7 @@ def approve(ctx: click.Context, code: str, reason: str) -> None:
     """Admit an applicant and print its credentials (the secret is shown only now)."""
     with command_container(ctx) as container:
         member, credentials = container.members.approve(code, ACTOR, reason)
-        echo_json({"member": _member_json(member), "credentials": credentials.__dict__})
+        echo_json({"member": member.document(), "credentials": credentials.__dict__})
 
 
 def _transition(name: str, needs_reason: bool) -> click.Command:
@@ -122,7 +105,7 @@ def _transition(name: str, needs_reason: bool) -> click.Command:
     def command(ctx: click.Context, code: str, reason: str) -> None:
         with command_container(ctx) as container:
             action: Callable[[str, str, str], Member] = getattr(container.members, name)
-            echo_json(_member_json(action(code, ACTOR, reason)))
+            echo_json(action(code, ACTOR, reason).document())
 
     command.help = f"{name.capitalize()} a member (written to MemberRegistry)."
     return command
@@ -141,7 +124,7 @@ def rotate_key(ctx: click.Context, code: str, public_key: str | None) -> None:
     """Bind a new SM2 key to the member on chain."""
     with command_container(ctx) as container:
         key = bytes.fromhex(public_key.removeprefix("0x")) if public_key else None
-        echo_json(_member_json(container.members.rotate_key(code, key, ACTOR)))
+        echo_json(container.members.rotate_key(code, key, ACTOR).document())
 
 
 @members.command("sync")
