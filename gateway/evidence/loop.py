@@ -1,23 +1,24 @@
 """Anchoring inside the serving process (embedded default): a thread that runs the job.
 
-Each run takes a Redis lock with a lease so that, with a shared Redis, several gateway
-processes never anchor at the same time; a failed run (chain down) is logged and retried at
-the next interval while queries go on and records wait in the outbox.
+Each run takes the anchoring lease (:mod:`gateway.jobs.lease`, shared with ``alliance jobs``)
+so that, with a shared Redis, no two processes ever anchor at the same time; a failed run
+(chain down) is logged and retried at the next interval while queries go on and records
+wait in the outbox.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-import uuid
 from collections.abc import Callable
 
 import redis
 
 from gateway.errors import GatewayError
 from gateway.evidence.anchoring import Anchorer
+from gateway.jobs.lease import LeaseManager
 
-LOCK_KEY = "alliance:lock:anchoring"
+LEASE_NAME = "anchoring"  # the same lease as the `alliance jobs` anchoring job
 log = logging.getLogger(__name__)
 
 
@@ -30,9 +31,9 @@ class AnchoringLoop:
         lease_seconds: float = 300.0,
     ) -> None:
         self._anchorer = anchorer
-        self._redis = lock
+        self._leases = LeaseManager(lock)
         self.interval = interval
-        self.lease_ms = int(lease_seconds * 1000)
+        self.lease_seconds = lease_seconds
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -46,12 +47,12 @@ class AnchoringLoop:
             self._thread.join(timeout)
 
     def run_once(self) -> None:
-        token = uuid.uuid4().hex
         try:
-            if not self._redis.set(LOCK_KEY, token, nx=True, px=self.lease_ms):
-                return
+            lease = self._leases.acquire(LEASE_NAME, self.lease_seconds)
         except redis.RedisError as exc:
             log.warning("anchoring skipped: Redis unavailable (%s)", type(exc).__name__)
+            return
+        if lease is None:
             return
         try:
             report = self._anchorer().run_once()
@@ -67,8 +68,7 @@ class AnchoringLoop:
             log.warning("anchoring failed, will retry: %s: %s", exc.code, exc.detail)
         finally:
             try:
-                if self._redis.get(LOCK_KEY) == token.encode():
-                    self._redis.delete(LOCK_KEY)
+                self._leases.release(lease)
             except redis.RedisError:
                 log.warning("could not release the anchoring lock; its lease will expire")
 
