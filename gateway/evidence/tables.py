@@ -42,6 +42,9 @@ class AccessRecordRow(Base):
     anchor_id: Mapped[int | None] = mapped_column(Integer, index=True)
     leaf_index: Mapped[int | None] = mapped_column(Integer)
     proof: Mapped[str | None] = mapped_column(Text)
+    evidence: Mapped[str | None] = mapped_column(Text)
+    """The canonical evidence bytes its Merkle leaf commits to, written at anchoring: the
+    evidence log entry reconciliation compares the row with (the proof ties it to the root)."""
 
 
 class OutboxRow(Base):
@@ -69,3 +72,6 @@ class AnchorRow(Base):
     block_number: Mapped[int | None] = mapped_column(BigInteger)
     prepared_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     anchored_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,27 @@
+"""Audit export jobs (migration 0007): one row per requested workbook, with its progress."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from gateway.storage.tables import Base
+
+
+class AuditExportRow(Base):
+    __tablename__ = "audit_exports"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    requested_by: Mapped[str] = mapped_column(String(64), nullable=False)
+    query: Mapped[str] = mapped_column(Text, nullable=False)
+    state: Mapped[str] = mapped_column(String(16), nullable=False, index=True)
+    rows_done: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    rows_total: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+    file_name: Mapped[str | None] = mapped_column(String(200))
+    manifest_digest: Mapped[str | None] = mapped_column(String(66))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

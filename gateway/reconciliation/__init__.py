@@ -1,0 +1,1 @@
+"""Reconciliation: SQL records, the evidence log and the chain, compared and reported."""
