@@ -7,6 +7,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_smorest import Api, Blueprint
 
+from console import register_console
 from gateway import __version__
 from gateway.bootstrap import build_container
 from gateway.http import docs, health
@@ -62,6 +63,7 @@ def build_app(settings: Settings | None = None) -> Flask:
     register_problem_handlers(app)  # after Api(): replaces flask-smorest's JSON error handler
     for blueprint in _api_blueprints():
         api.register_blueprint(blueprint, url_prefix=API_PREFIX + (blueprint.url_prefix or ""))
+    register_console(app, container)
     app.logger.info("gateway %s ready to serve", __version__)
     return app
 
@@ -73,7 +75,10 @@ def _api_blueprints() -> list[Blueprint]:
     from gateway.audit import api as audit_api
     from gateway.broker import api as query_api
     from gateway.evidence import api as evidence_api
+    from gateway.http import apis as apis_api
     from gateway.http import tools
+    from gateway.onchain import api as contracts_api
+    from gateway.reconciliation import api as reconciliation_api
     from members import api as members_api
 
     return [
@@ -84,6 +89,9 @@ def _api_blueprints() -> list[Blueprint]:
         query_api.blp,
         evidence_api.blp,
         audit_api.blp,
+        reconciliation_api.blp,
+        contracts_api.blp,
+        apis_api.blp,
     ]
 
 

@@ -16,7 +16,13 @@ from sqlalchemy import Engine
 
 from gateway.errors import ServiceUnavailable
 from gateway.infra.redis import make_redis
-from gateway.readiness import Readiness, database_probe, evidence_probe, redis_probe
+from gateway.readiness import (
+    Readiness,
+    database_probe,
+    evidence_probe,
+    reconciliation_probe,
+    redis_probe,
+)
 from gateway.settings import Settings
 from gateway.storage.engine import make_engine
 
@@ -25,6 +31,7 @@ if TYPE_CHECKING:
 
     from catalog.grants import GrantService
     from catalog.service import CatalogService
+    from console.services import ConsoleServices
     from gateway.audit.records import AuditLog
     from gateway.broker.service import QueryService
     from gateway.crypto.sm2 import Sm2PrivateKey
@@ -34,7 +41,9 @@ if TYPE_CHECKING:
     from gateway.oauth.clients import ClientStore
     from gateway.oauth.server import GatewayAuthorizationServer, MemberFacts
     from gateway.oauth.tokens import TokenStore
+    from gateway.onchain.registry import ContractRegistry
     from gateway.onchain.runtime import ChainRuntime
+    from gateway.reconciliation.service import ReconciliationService
     from members.directory import MemberDirectory
     from members.service import MembershipService
 
@@ -157,6 +166,12 @@ class Container:
             )
 
         return self._once("grants", build)
+
+    @property
+    def contracts(self) -> ContractRegistry:
+        from gateway.onchain.registry import ContractRegistry
+
+        return self._once("contracts", lambda: ContractRegistry(lambda: self.chain))
 
     def gateway_key(self) -> Sm2PrivateKey:
         from gateway.crypto.keyfiles import load_private_key
@@ -290,6 +305,36 @@ class Container:
             "oauth_protector", lambda: build_protector(self.tokens, self.member_facts)
         )
 
+    @property
+    def console(self) -> ConsoleServices:
+        from console.services import build_console_services
+
+        return self._once("console", lambda: build_console_services(self))
+
+    @property
+    def reconciliation(self) -> ReconciliationService:
+        def build() -> ReconciliationService:
+            from datetime import timedelta
+
+            from gateway.evidence.ledger import ChainEvidenceLedger, EvidenceLedgerRefused
+            from gateway.onchain.bound import BoundContract
+            from gateway.reconciliation.service import ReconciliationService, Sources
+
+            ledger = ChainEvidenceLedger(
+                BoundContract(lambda: self.chain, "EvidenceLedger", EvidenceLedgerRefused)
+            )
+            return ReconciliationService(
+                self.engine,
+                Sources(
+                    ledger=lambda: ledger,
+                    members=lambda: self.members,
+                    catalog=lambda: self.catalog,
+                ),
+                anchor_within=timedelta(seconds=self.settings.reconciliation.anchor_within_seconds),
+            )
+
+        return self._once("reconciliation", build)
+
     def close(self) -> None:
         chain = self._built.pop("chain", None)
         if chain is not None:
@@ -305,4 +350,5 @@ def build_container(settings: Settings) -> Container:
     readiness.add("database", database_probe(engine))
     readiness.add("redis", redis_probe(redis_client, embedded=not settings.redis_url))
     readiness.add("evidence", evidence_probe(engine, settings.evidence.max_lag_seconds))
+    readiness.add("reconciliation", reconciliation_probe(engine))
     return Container(settings=settings, engine=engine, redis=redis_client, readiness=readiness)

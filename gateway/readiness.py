@@ -39,6 +39,10 @@ class Readiness:
         return results
 
 
+ALERT = "alert"
+"""A probe status that reports a problem without taking the gateway out of service."""
+
+
 class ProbeFailed(Exception):
     """A dependency did not answer its probe; the message says how."""
 
@@ -110,6 +114,46 @@ def evidence_probe(engine: Engine, max_lag_seconds: float) -> Probe:
         if lag > max_lag_seconds:
             detail["status"] = "error"
             detail["error"] = "evidence anchoring is behind its limit; is the chain reachable?"
+        return detail
+
+    return probe
+
+
+def reconciliation_probe(engine: Engine) -> Probe:
+    """The latest reconciliation report: ``alert`` while it holds findings (still ready)."""
+    from sqlalchemy import select
+
+    from gateway.reconciliation.tables import ReportRow
+
+    def probe() -> dict[str, Any]:
+        try:
+            with engine.connect() as connection:
+                latest = connection.execute(
+                    select(
+                        ReportRow.id,
+                        ReportRow.outcome,
+                        ReportRow.findings_count,
+                        ReportRow.started_at,
+                    )
+                    .order_by(ReportRow.id.desc())
+                    .limit(1)
+                ).first()
+        except SQLAlchemyError as exc:
+            raise ProbeFailed(f"{type(exc).__name__}") from exc
+        if latest is None:
+            return {"latest_report": None}
+        detail: dict[str, Any] = {
+            "latest_report": latest.id,
+            "outcome": latest.outcome,
+            "findings": latest.findings_count,
+            "at": latest.started_at.isoformat() if latest.started_at else None,
+        }
+        if latest.outcome == "mismatch":
+            detail["status"] = ALERT
+            detail["error"] = (
+                f"reconciliation report {latest.id} found {latest.findings_count} mismatches; "
+                f"see /api/v1/reconciliation/reports/{latest.id}"
+            )
         return detail
 
     return probe

@@ -101,9 +101,44 @@ class EvidenceSettings(_Section):
     anchor_in_process: bool
     max_lag_seconds: float = Field(gt=0)
     lag_limits: dict[str, float]
+    stuck_after_seconds: float = Field(gt=0)
+    retry_backoff_seconds: float = Field(gt=0)
+    retry_backoff_max_seconds: float = Field(gt=0)
+    retry_alert_attempts: int = Field(ge=1)
 
     def lag_limit(self, entry_id: str) -> float:
         return self.lag_limits.get(entry_id, self.max_lag_seconds)
+
+
+class ReconciliationSettings(_Section):
+    interval_seconds: float = Field(gt=0, le=86400)
+    anchor_within_seconds: float = Field(gt=0)
+
+
+class AuditSettings(_Section):
+    export_workers: int = Field(ge=1, le=16)
+    export_max_days: int = Field(ge=1, le=3660)
+    export_stale_seconds: float = Field(gt=0)
+
+
+class RetentionSettings(_Section):
+    reply_days: int = Field(ge=0)
+    exports_days: int = Field(ge=0)
+    job_history_days: int = Field(ge=0)
+    reconciliation_days: int = Field(ge=0)
+
+
+class JobsSettings(_Section):
+    intervals: dict[str, float]
+    lease_seconds: float = Field(ge=0)
+
+    @field_validator("intervals")
+    @classmethod
+    def _positive(cls, value: dict[str, float]) -> dict[str, float]:
+        for job, seconds in value.items():
+            if not 0 < seconds <= 86400:
+                raise ValueError(f"interval of {job} must be in (0, 86400] seconds")
+        return value
 
 
 class ProviderSettings(_Section):
@@ -114,6 +149,14 @@ class ProviderSettings(_Section):
     read_timeout: float = Field(gt=0, le=600)
     retries: int = Field(ge=0, le=5)
     max_answer_bytes: int = Field(ge=1024, le=1 << 28)
+
+
+class ConsoleSettings(_Section):
+    secret_key_file: str = ""
+    session_lifetime_minutes: int = Field(ge=1, le=7 * 24 * 60)
+    lockout_threshold: int = Field(ge=1, le=100)
+    lockout_minutes: int = Field(ge=1, le=24 * 60)
+    secure_cookies: Literal["auto", "always", "never"]
 
 
 class Settings(_Section):
@@ -128,7 +171,12 @@ class Settings(_Section):
     crypto: CryptoSettings
     oauth: OAuthSettings
     evidence: EvidenceSettings
+    audit: AuditSettings
+    retention: RetentionSettings
+    jobs: JobsSettings
     providers: ProviderSettings
+    reconciliation: ReconciliationSettings
+    console: ConsoleSettings
 
     @field_validator("database_url")
     @classmethod

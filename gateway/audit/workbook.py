@@ -378,4 +378,14 @@ def export_workbook(
     )
 
 
-__all__ = ["TIME_FORMAT", "ExportResult", "Progress", "export_workbook", "record_values"]
+SheetWriter = _SheetWriter
+"""The sheet writer other workbooks (reconciliation reports) share."""
+
+__all__ = [
+    "TIME_FORMAT",
+    "ExportResult",
+    "Progress",
+    "SheetWriter",
+    "export_workbook",
+    "record_values",
+]

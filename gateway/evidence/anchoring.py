@@ -146,11 +146,8 @@ class Anchorer:
             if not rows:
                 return None
             first, prev_root = self._chain_position(session)
-            leaves = [
-                leaf_hash(evidence_leaf(evidence_fields(row, first + i)))
-                for i, row in enumerate(rows)
-            ]
-            tree = MerkleTree(leaves)
+            entries = [evidence_leaf(evidence_fields(row, first + i)) for i, row in enumerate(rows)]
+            tree = MerkleTree([leaf_hash(entry) for entry in entries])
             proofs = tree.inclusion_proofs()
             root = hex_digest(tree.root)
             anchor = AnchorRow(
@@ -175,6 +172,7 @@ class Anchorer:
                         "anchor_id": anchor_id,
                         "leaf_index": index,
                         "proof": json.dumps([hex_digest(node) for node in proofs[index]]),
+                        "evidence": entries[index].decode("utf-8"),
                     }
                     for index, row in enumerate(rows)
                 ],

@@ -43,3 +43,19 @@ class ChainEvidenceLedger:
         except EvidenceLedgerRefused:
             return None
         return int(count), int(first), int(last)
+
+    def batch_count(self) -> int:
+        return int(self.ledger.call("batchCount"))
+
+    def batch_at(self, index: int) -> tuple[str, int, int, int]:
+        """(root, count, first sequence, last sequence) of the batch at ``index``."""
+        root, count, first, last, *_ = self.ledger.call("batchAt", index)
+        return "0x" + bytes(root).hex(), int(count), int(first), int(last)
+
+    def record_sequence(self, digest: str) -> int | None:
+        """The sequence a directly anchored record digest holds, or None."""
+        try:
+            sequence, _anchored_at = self.ledger.call("recordByDigest", hash_to_bytes32(digest))
+        except EvidenceLedgerRefused:
+            return None
+        return int(sequence)

@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, jsonify
 from flask.typing import ResponseReturnValue
 
 from gateway import __version__
+from gateway.readiness import ALERT
 
 blp = Blueprint("health", __name__)
 
@@ -18,9 +19,13 @@ def healthz() -> ResponseReturnValue:
 
 @blp.get("/readyz")
 def readyz() -> ResponseReturnValue:
-    """Every dependency answers; 503 with the failing ones named otherwise."""
+    """Every dependency answers; 503 with the failing ones named otherwise. Alerts (a
+    reconciliation mismatch) are named under ``alerts`` without making the gateway unready."""
     container = current_app.extensions["alliance"]
     checks = container.readiness.run()
-    ready = all(check["status"] == "ok" for check in checks.values())
-    body = {"status": "ready" if ready else "unavailable", "checks": checks}
+    ready = all(check["status"] in ("ok", ALERT) for check in checks.values())
+    body: dict[str, object] = {"status": "ready" if ready else "unavailable", "checks": checks}
+    alerts = [name for name, check in checks.items() if check["status"] == ALERT]
+    if alerts:
+        body["alerts"] = alerts
     return jsonify(body), 200 if ready else 503

@@ -28,10 +28,17 @@ def alliance_jobs(container: Container) -> list[JobSpec]:
     def catalog_sync() -> dict[str, Any]:
         return dataclasses.asdict(container.catalog.sync())
 
+    def reconciliation() -> dict[str, Any]:
+        report = container.reconciliation.run()
+        return {key: report[key] for key in ("id", "outcome", "records_checked", "findings_count")}
+
     return [
         JobSpec("anchoring", container.settings.evidence.interval_seconds, anchoring),
         JobSpec("members-sync", SYNC_INTERVAL_SECONDS, members_sync),
         JobSpec("catalog-sync", SYNC_INTERVAL_SECONDS, catalog_sync),
+        JobSpec(
+            "reconciliation", container.settings.reconciliation.interval_seconds, reconciliation
+        ),
     ]
 
 
