@@ -23,6 +23,7 @@ from typing import Any, Protocol
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
+from gateway.errors import GatewayError
 from gateway.evidence.digests import evidence_leaf, format_timestamp, hex_digest
 from gateway.evidence.log import PENDING, EvidenceLog
 from gateway.evidence.merkle import MerkleTree, leaf_hash
@@ -184,24 +185,43 @@ class Anchorer:
         with Session(self.engine) as session:
             anchor = session.get(AnchorRow, anchor_id)
             assert anchor is not None  # noqa: S101 - prepared in this database
-            known = self.ledger.batch_by_root(anchor.root) if not self.direct else None
-            if known is not None:
-                tx_hash, block = None, None
-            elif anchor.prev_root == "direct":
-                tx_hash, block = self.ledger.anchor_record(anchor.root, anchor.first_sequence)
-            else:
-                tx_hash, block = self.ledger.anchor_batch(
-                    anchor.root,
-                    anchor.count,
-                    anchor.first_sequence,
-                    anchor.last_sequence,
-                    anchor.prev_root,
-                )
+            try:
+                tx_hash, block = self._transmit(anchor)
+            except GatewayError as exc:
+                self._record_failure(anchor_id, f"{exc.code}: {exc.detail}")
+                raise
         with Session(self.engine) as session, session.begin():
             anchor = session.get(AnchorRow, anchor_id)
             assert anchor is not None  # noqa: S101
+            anchor.attempts += 1
+            anchor.last_attempt_at = self.clock()
             anchor.status = "anchored"
             anchor.tx_hash = tx_hash or anchor.tx_hash
             anchor.block_number = block if block is not None else anchor.block_number
             anchor.anchored_at = self.clock()
             return anchor.count
+
+    def resend(self, anchor_id: int) -> int:
+        """Send a ``prepared`` batch again (the tx-retry job); returns its record count."""
+        return self._send(anchor_id)
+
+    def _transmit(self, anchor: AnchorRow) -> tuple[str | None, int | None]:
+        if not self.direct and self.ledger.batch_by_root(anchor.root) is not None:
+            return None, None  # an earlier attempt got through
+        if anchor.prev_root == "direct":
+            return self.ledger.anchor_record(anchor.root, anchor.first_sequence)
+        return self.ledger.anchor_batch(
+            anchor.root, anchor.count, anchor.first_sequence, anchor.last_sequence, anchor.prev_root
+        )
+
+    def _record_failure(self, anchor_id: int, error: str) -> None:
+        with Session(self.engine) as session, session.begin():
+            session.execute(
+                update(AnchorRow)
+                .where(AnchorRow.id == anchor_id)
+                .values(
+                    attempts=AnchorRow.attempts + 1,
+                    last_error=error[:2000],
+                    last_attempt_at=self.clock(),
+                )
+            )

@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, Integer, String, Text, select
+from sqlalchemy import DateTime, Engine, Integer, String, Text, delete, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from gateway.storage.tables import Base
@@ -52,6 +52,26 @@ class JobHistory:
                 row.outcome = outcome
                 row.finished_at = datetime.now(UTC)
                 row.detail = json.dumps(detail, ensure_ascii=False, default=str)
+
+    def abandon_before(self, job: str, token: int) -> int:
+        """Mark runs of ``job`` still ``running`` under an older fencing token ``abandoned``:
+        whoever holds the lease with ``token`` proves their holder lost it (it died or its
+        lease expired mid-run)."""
+        with Session(self.engine) as session, session.begin():
+            result = session.execute(
+                update(JobRunRow)
+                .where(JobRunRow.job == job)
+                .where(JobRunRow.outcome == "running")
+                .where(JobRunRow.fencing_token < token)
+                .values(outcome="abandoned")
+            )
+            return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    def purge(self, older_than: datetime) -> int:
+        """Delete the runs started before ``older_than`` (retention)."""
+        with Session(self.engine) as session, session.begin():
+            result = session.execute(delete(JobRunRow).where(JobRunRow.started_at < older_than))
+            return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     def recent(self, job: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
         statement = select(JobRunRow).order_by(JobRunRow.id.desc()).limit(limit)

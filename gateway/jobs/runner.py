@@ -30,10 +30,12 @@ class JobSpec:
     name: str
     interval_seconds: float
     run: Callable[[], dict[str, Any]]
+    lease: float = 0.0
+    """Lease lifetime in seconds; 0 means five intervals, at least 30 s."""
 
     @property
     def lease_seconds(self) -> float:
-        return max(self.interval_seconds * 5, 30.0)
+        return self.lease or max(self.interval_seconds * 5, 30.0)
 
 
 def default_worker_id() -> str:
@@ -68,6 +70,7 @@ class JobRunner:
                 run_id = self.history.start(spec.name, tick, lease.token, self.worker)
             except IntegrityError:
                 return "duplicate"
+            self.history.abandon_before(spec.name, lease.token)
             try:
                 detail = spec.run()
             except GatewayError as exc:
