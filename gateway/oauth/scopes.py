@@ -19,6 +19,8 @@ ROLE_SCOPES: dict[Role, tuple[str, ...]] = {
         "catalog:read",
         "catalog:admin",
         "grants:decide",
+        "contracts:read",
+        "apis:read",
     ),
     Role.AUDITOR: ("members:read", "audit:read", "audit:export"),
 }
