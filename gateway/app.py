@@ -80,6 +80,7 @@ def _api_blueprints() -> list[Blueprint]:
     from gateway.onchain import api as contracts_api
     from gateway.reconciliation import api as reconciliation_api
     from members import api as members_api
+    from records import api as records_api
 
     return [
         tools.blp,
@@ -92,6 +93,7 @@ def _api_blueprints() -> list[Blueprint]:
         reconciliation_api.blp,
         contracts_api.blp,
         apis_api.blp,
+        records_api.blp,
     ]
 
 

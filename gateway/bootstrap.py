@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from gateway.reconciliation.service import ReconciliationService
     from members.directory import MemberDirectory
     from members.service import MembershipService
+    from records.service import RecordService
 
 
 @dataclass
@@ -220,6 +221,27 @@ class Container:
         from gateway.audit.records import AuditLog
 
         return self._once("audit_log", lambda: AuditLog(self.engine))
+
+    @property
+    def records(self) -> RecordService:
+        def build() -> RecordService:
+            from gateway.onchain.bound import BoundContract
+            from records.errors import RecordLedgerRefused
+            from records.ledger import ChainRecordLedger
+            from records.service import RecordService
+            from records.store import SqlRecordIndex
+            from records.vault import ContentVault
+
+            return RecordService(
+                index=SqlRecordIndex(self.engine),
+                ledger=ChainRecordLedger(
+                    BoundContract(lambda: self.chain, "RecordStore", RecordLedgerRefused)
+                ),
+                vault=ContentVault(self.storage_key),
+                organisations=self.member_directory,
+            )
+
+        return self._once("records", build)
 
     def anchoring_lag(self) -> float:
         from datetime import UTC, datetime

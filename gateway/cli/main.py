@@ -27,6 +27,7 @@ _COMMANDS: tuple[tuple[str, str], ...] = (
     ("gateway.cli.jobs", "jobs"),
     ("gateway.cli.audit", "audit"),
     ("gateway.cli.reconciliation", "reconciliation"),
+    ("gateway.cli.records", "records"),
 )
 
 

@@ -11,8 +11,14 @@ from collections.abc import Iterable
 from members.model import Role
 
 ROLE_SCOPES: dict[Role, tuple[str, ...]] = {
-    Role.PROVIDER: ("catalog:read", "catalog:write", "grants:decide"),
-    Role.CONSUMER: ("catalog:read", "grants:apply", "query:*"),
+    Role.PROVIDER: (
+        "catalog:read",
+        "catalog:write",
+        "grants:decide",
+        "records:read",
+        "records:write",
+    ),
+    Role.CONSUMER: ("catalog:read", "grants:apply", "query:*", "records:read"),
     Role.OFFICE: (
         "members:read",
         "members:admin",
@@ -21,6 +27,8 @@ ROLE_SCOPES: dict[Role, tuple[str, ...]] = {
         "grants:decide",
         "contracts:read",
         "apis:read",
+        "records:read",
+        "records:write",
     ),
     Role.AUDITOR: ("members:read", "audit:read", "audit:export"),
 }
