@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from console.accounts import AccountService
+from console.accounts import Account, AccountService
 from console.audit import AdminAuditLog
 from console.sessions import SessionStore
 from console.store import AccountStore
@@ -20,6 +20,19 @@ class ConsoleServices:
     accounts: AccountService
     sessions: SessionStore
     audit: AdminAuditLog
+
+    def disable(self, username: str, disabled: bool = True) -> Account:
+        """Disable (or enable) an account; disabling ends its sessions at once."""
+        account = self.accounts.set_disabled(username, disabled)
+        if disabled:
+            self.sessions.close_all(account.id)
+        return account
+
+    def reset_password(self, username: str, password: str) -> Account:
+        """A new password ends every session signed in with the old one."""
+        account = self.accounts.reset_password(username, password)
+        self.sessions.close_all(account.id)
+        return account
 
 
 def build_console_services(container: Container) -> ConsoleServices:

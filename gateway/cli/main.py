@@ -26,6 +26,7 @@ _COMMANDS: tuple[tuple[str, str], ...] = (
     ("gateway.cli.evidence", "evidence"),
     ("gateway.cli.jobs", "jobs"),
     ("gateway.cli.audit", "audit"),
+    ("gateway.cli.users", "users"),
     ("gateway.cli.reconciliation", "reconciliation"),
     ("gateway.cli.records", "records"),
 )
