@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from catalog.grants import GrantService
     from catalog.service import CatalogService
     from console.services import ConsoleServices
+    from gateway.audit.exports import AuditExports
     from gateway.audit.records import AuditLog
     from gateway.broker.service import QueryService
     from gateway.crypto.sm2 import Sm2PrivateKey
@@ -221,6 +222,38 @@ class Container:
         from gateway.audit.records import AuditLog
 
         return self._once("audit_log", lambda: AuditLog(self.engine))
+
+    @property
+    def audit_exports(self) -> AuditExports:
+        def build() -> AuditExports:
+            from datetime import timedelta
+
+            from gateway.audit.exports import AuditExports
+            from gateway.onchain.deployment import DeploymentError
+            from gateway.onchain.runtime import ChainNotReady
+
+            def ledger() -> tuple[str | None, str]:
+                try:
+                    chain = self.chain
+                    return chain.deployment().address("EvidenceLedger"), chain.client.suite.name
+                except (ChainNotReady, DeploymentError):
+                    return None, self.settings.chain.suite
+
+            audit = self.settings.audit
+            exports = AuditExports(
+                self.engine,
+                self.settings.data_dir / "exports",
+                signer=self.gateway_key,
+                ledger=ledger,
+                member_exists=lambda code: self.members.index.get(code) is not None,
+                workers=audit.export_workers,
+                max_days=audit.export_max_days,
+                stale_after=timedelta(seconds=audit.export_stale_seconds),
+            )
+            exports.fail_abandoned()
+            return exports
+
+        return self._once("audit_exports", build)
 
     @property
     def records(self) -> RecordService:

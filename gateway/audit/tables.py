@@ -1,4 +1,4 @@
-"""Audit export jobs (migration 0007): one row per requested workbook, with its progress."""
+"""Audit export jobs (migrations 0007, 0009): one row per requested workbook, with its progress."""
 
 from __future__ import annotations
 
@@ -25,3 +25,6 @@ class AuditExportRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """Heartbeat of the process writing it: an unfinished export not updated for a while
+    belongs to a process that stopped."""

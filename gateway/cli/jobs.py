@@ -6,17 +6,26 @@ import json
 
 import click
 
-from gateway.bootstrap import build_container
-from gateway.cli.context import cli_settings
+from gateway.bootstrap import Container, build_container
+from gateway.cli.context import SettingsProblem, cli_settings
 from gateway.jobs.history import JobHistory
 from gateway.jobs.lease import LeaseManager
-from gateway.jobs.runner import JobRunner
+from gateway.jobs.runner import JobRunner, JobSpec
 from gateway.jobs.schedule import alliance_jobs, run_scheduler
+from gateway.settings import SettingsError
+
+
+def _jobs(container: Container) -> list[JobSpec]:
+    try:
+        return alliance_jobs(container)
+    except SettingsError as exc:
+        raise SettingsProblem(str(exc)) from exc
 
 
 @click.group(name="jobs")
 def jobs() -> None:
-    """Anchoring and synchronisation jobs, run once per tick across all processes."""
+    """Anchoring, synchronisation, reconciliation, retention and retry of stuck transactions,
+    each run once per tick across all processes."""
 
 
 @jobs.command("run")
@@ -30,7 +39,7 @@ def run(ctx: click.Context) -> None:
     container = build_container(settings)
     try:
         runner = JobRunner(LeaseManager(container.redis), JobHistory(container.engine))
-        run_scheduler(runner, alliance_jobs(container))
+        run_scheduler(runner, _jobs(container))
     except KeyboardInterrupt:
         pass
     finally:
@@ -44,7 +53,7 @@ def once(ctx: click.Context, job: str) -> None:
     """Run one job now (under its lease), e.g. ``alliance jobs once anchoring``."""
     container = build_container(cli_settings(ctx))
     try:
-        specs = {spec.name: spec for spec in alliance_jobs(container)}
+        specs = {spec.name: spec for spec in _jobs(container)}
         if job not in specs:
             raise click.BadParameter(f"choose one of {', '.join(specs)}", param_hint="JOB")
         runner = JobRunner(LeaseManager(container.redis), JobHistory(container.engine))

@@ -13,6 +13,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from gateway.bootstrap import Container
 from gateway.jobs.runner import JobRunner, JobSpec
+from gateway.jobs.upkeep import configured, upkeep_jobs
 
 log = logging.getLogger(__name__)
 SYNC_INTERVAL_SECONDS = 300.0
@@ -32,7 +33,7 @@ def alliance_jobs(container: Container) -> list[JobSpec]:
         report = container.reconciliation.run()
         return {key: report[key] for key in ("id", "outcome", "records_checked", "findings_count")}
 
-    return [
+    specs = [
         JobSpec("anchoring", container.settings.evidence.interval_seconds, anchoring),
         JobSpec("members-sync", SYNC_INTERVAL_SECONDS, members_sync),
         JobSpec("catalog-sync", SYNC_INTERVAL_SECONDS, catalog_sync),
@@ -40,6 +41,7 @@ def alliance_jobs(container: Container) -> list[JobSpec]:
             "reconciliation", container.settings.reconciliation.interval_seconds, reconciliation
         ),
     ]
+    return configured([*specs, *upkeep_jobs(container)], container.settings.jobs)
 
 
 def aligned_start(interval: float, now: float) -> datetime:

@@ -1,0 +1,78 @@
+"""The upkeep jobs of ``alliance jobs`` (retention, tx-retry) and the ``[jobs]`` settings.
+
+``tx-retry`` resends stuck anchoring transactions (:mod:`gateway.evidence.retry`) while
+holding the anchoring lease, so it never sends at the same time as the anchoring job or the
+serving process's anchoring loop.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import timedelta
+from typing import Any
+
+from gateway.bootstrap import Container
+from gateway.evidence.loop import LEASE_NAME as ANCHORING_LEASE
+from gateway.jobs.lease import LeaseManager
+from gateway.jobs.runner import JobSpec
+from gateway.settings import JobsSettings, SettingsError
+
+RETENTION_INTERVAL_SECONDS = 3600.0
+TX_RETRY_INTERVAL_SECONDS = 60.0
+ANCHORING_HOLD_SECONDS = 300.0
+
+
+def upkeep_jobs(container: Container) -> list[JobSpec]:
+    settings = container.settings
+
+    def retention() -> dict[str, Any]:
+        from gateway.jobs.retention import Retention
+
+        return Retention(container.engine, settings.retention, container.audit_exports).run_once()
+
+    def tx_retry() -> dict[str, Any]:
+        from gateway.evidence.retry import StuckBatchRetry
+
+        leases = LeaseManager(container.redis)
+        lease = leases.acquire(
+            ANCHORING_LEASE, settings.jobs.lease_seconds or ANCHORING_HOLD_SECONDS
+        )
+        if lease is None:
+            return {"anchoring_busy": True}
+        try:
+            evidence = settings.evidence
+            retry = StuckBatchRetry(
+                container.engine,
+                container.anchorer,
+                stuck_after=timedelta(seconds=evidence.stuck_after_seconds),
+                backoff=timedelta(seconds=evidence.retry_backoff_seconds),
+                backoff_max=timedelta(seconds=evidence.retry_backoff_max_seconds),
+                alert_attempts=evidence.retry_alert_attempts,
+            )
+            return dataclasses.asdict(retry.run_once())
+        finally:
+            leases.release(lease)
+
+    return [
+        JobSpec("retention", RETENTION_INTERVAL_SECONDS, retention),
+        JobSpec("tx-retry", TX_RETRY_INTERVAL_SECONDS, tx_retry),
+    ]
+
+
+def configured(specs: list[JobSpec], settings: JobsSettings) -> list[JobSpec]:
+    """``specs`` with the intervals and lease lifetime of the ``[jobs]`` settings."""
+    names = {spec.name for spec in specs}
+    unknown = sorted(set(settings.intervals) - names)
+    if unknown:
+        raise SettingsError(
+            f"invalid setting jobs.intervals: no job named {', '.join(unknown)} "
+            f"(jobs: {', '.join(sorted(names))})"
+        )
+    return [
+        dataclasses.replace(
+            spec,
+            interval_seconds=settings.intervals.get(spec.name, spec.interval_seconds),
+            lease=settings.lease_seconds,
+        )
+        for spec in specs
+    ]
