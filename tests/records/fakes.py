@@ -33,8 +33,14 @@ class FakeRecordLedger:
         self.block += 1
         history.append(
             ChainVersion(
-                content_hash, uploader, organisation, data_source, record_type, tombstone,
-                1_700_000_000_000 + self.block, WRITER,
+                content_hash,
+                uploader,
+                organisation,
+                data_source,
+                record_type,
+                tombstone,
+                1_700_000_000_000 + self.block,
+                WRITER,
             )
         )
         return Written(len(history) - 1, "0x" + f"{self.block:064x}", self.block)
