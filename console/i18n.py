@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, g, request
+from flask import Response, current_app, g, request
 
 LANG_COOKIE = "console_lang"
 LANGUAGES = ("zh", "en")
@@ -149,6 +149,7 @@ def remember_lang(response: Response) -> Response:
             path="/console",
             samesite="Lax",
             httponly=True,
+            secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
         )
     return response
 

@@ -106,6 +106,12 @@ def _page_url(page: Page) -> str | None:
     return url_for(endpoint) if endpoint in current_app.view_functions else None
 
 
+def _section() -> str:
+    """The page a console address belongs to: its first segment (``/console/members/TAX``)."""
+    segment = request.path.removeprefix(URL_PREFIX).strip("/").split("/", 1)[0]
+    return segment or "home"
+
+
 def _layout_context() -> dict[str, Any]:
     lang = i18n.current_lang()
     signed_in = auth.signed_in()
@@ -119,7 +125,7 @@ def _layout_context() -> dict[str, Any]:
         "console_user": auth.user() if signed_in else None,
         "chain_status": ChainStatusCache.of(auth.container()).get() if signed_in else None,
         "page_url": _page_url,
-        "active_page": request.endpoint.split(".", 1)[-1] if request.endpoint else "",
+        "active_page": _section(),
     }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import abort, render_template
 from flask.typing import ResponseReturnValue
 
 from console import auth
@@ -25,3 +25,9 @@ def home() -> ResponseReturnValue:
     return render_template(
         "home.html", board=board, member=member, page_title=PAGE["home"].title(current_lang())
     )
+
+
+@routes.get("/<path:unknown>", "not_found")
+def not_found(unknown: str) -> ResponseReturnValue:
+    """Any other address under /console: the console's own 404 page, not the API's JSON."""
+    abort(404)
