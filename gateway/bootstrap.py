@@ -7,6 +7,7 @@ container connects to nothing: engines and Redis clients connect on first use, a
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -48,6 +49,9 @@ if TYPE_CHECKING:
     from members.directory import MemberDirectory
     from members.service import MembershipService
     from records.service import RecordService
+
+
+MAX_RECONCILIATION_WORKERS = 4
 
 
 @dataclass
@@ -386,6 +390,8 @@ class Container:
                     catalog=lambda: self.catalog,
                 ),
                 anchor_within=timedelta(seconds=self.settings.reconciliation.anchor_within_seconds),
+                workers=self.settings.reconciliation.workers
+                or min(os.cpu_count() or 1, MAX_RECONCILIATION_WORKERS),
             )
 
         return self._once("reconciliation", build)

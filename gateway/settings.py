@@ -113,6 +113,7 @@ class EvidenceSettings(_Section):
 class ReconciliationSettings(_Section):
     interval_seconds: float = Field(gt=0, le=86400)
     anchor_within_seconds: float = Field(gt=0)
+    workers: int = Field(ge=0, le=32)
 
 
 class AuditSettings(_Section):

@@ -12,25 +12,27 @@ inclusion proof then names the entries that no longer lead to the root.
 from __future__ import annotations
 
 import json
+import operator
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from multiprocessing import get_context
 from typing import Any
 
 from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session
 
 from gateway.evidence.anchoring import ZERO_ROOT
 from gateway.evidence.digests import (
     EVIDENCE_FIELDS,
     EvidenceFormatError,
     evidence_leaf,
-    format_timestamp,
     hex_digest,
 )
 from gateway.evidence.log import PENDING
 from gateway.evidence.merkle import MerkleTree, leaf_hash, root_from_inclusion_proof
 from gateway.evidence.tables import AccessRecordRow, AnchorRow, OutboxRow
+from gateway.storage.engine import make_engine
 
 # Kinds of finding (docs/jobs.md, Reconciliation).
 ROW_CHANGED = "row_changed_after_anchoring"
@@ -45,10 +47,10 @@ _COLUMNS = (
     AccessRecordRow.id,
     AccessRecordRow.anchor_id,
     AccessRecordRow.leaf_index,
-    AccessRecordRow.sequence,
     AccessRecordRow.evidence,
-    AccessRecordRow.proof,
+    # the evidence fields, in EVIDENCE_FIELDS order, from index 4
     AccessRecordRow.request_id,
+    AccessRecordRow.sequence,
     AccessRecordRow.entry_id,
     AccessRecordRow.entry_version,
     AccessRecordRow.consumer,
@@ -61,10 +63,10 @@ _COLUMNS = (
     AccessRecordRow.received_at,
     AccessRecordRow.responded_at,
 )
-_FIRST_FIELD = 6  # row[6:] are the evidence fields but sequence, in EVIDENCE_FIELDS order
-_ROW_FIELDS = tuple(name for name in EVIDENCE_FIELDS if name != "sequence")
-_TIME_FIELDS = frozenset({"received_at", "responded_at"})
+_FIELDS_AT = 4
+_EVIDENCE_VALUES = operator.itemgetter(*EVIDENCE_FIELDS)
 STREAM_CHUNK = 5_000
+PARALLEL_FROM = 100_000
 
 
 @dataclass(frozen=True)
@@ -82,37 +84,45 @@ class EvidenceTally:
 
 
 def _stamp(value: datetime | None) -> str | None:
+    """``format_timestamp`` of a stored time (naive values are UTC), by the C ``isoformat``."""
     if value is None:
         return None
-    return format_timestamp(value if value.tzinfo else value.replace(tzinfo=UTC))
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.isoformat(timespec="microseconds") + "Z"
 
 
-def row_fields(row: Sequence[Any]) -> dict[str, Any]:
-    """The evidence fields as the row holds them now (sequence included)."""
-    values: dict[str, Any] = {"sequence": row[3]}
-    for offset, name in enumerate(_ROW_FIELDS):
-        value = row[_FIRST_FIELD + offset]
-        values[name] = _stamp(value) if name in _TIME_FIELDS else value
-    return values
+def current_values(row: Sequence[Any]) -> tuple[Any, ...]:
+    """The evidence fields as the row holds them now, in EVIDENCE_FIELDS order."""
+    values = tuple(row[_FIELDS_AT:])
+    return (*values[:-2], _stamp(values[-2]), _stamp(values[-1]))
 
 
-def _differences(anchored: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
+def anchored_values(document: Any) -> tuple[Any, ...] | None:
+    """The evidence fields of a parsed evidence entry, or None if it is not one."""
+    try:
+        return tuple(_EVIDENCE_VALUES(document))
+    except (KeyError, TypeError, IndexError):
+        return None
+
+
+def _differences(anchored: dict[str, Any], current: tuple[Any, ...]) -> dict[str, Any]:
     return {
-        name: {"anchored": anchored.get(name), "current": current.get(name)}
-        for name in EVIDENCE_FIELDS
-        if anchored.get(name) != current.get(name)
+        name: {"anchored": anchored.get(name), "current": value}
+        for name, value in zip(EVIDENCE_FIELDS, current, strict=True)
+        if anchored.get(name) != value
     }
 
 
-def _anchored_rows(engine: Engine) -> Iterator[Sequence[Any]]:
-    statement = (
-        select(*_COLUMNS)
-        .where(AccessRecordRow.anchor_id.is_not(None))
-        .order_by(AccessRecordRow.anchor_id, AccessRecordRow.leaf_index)
-        .execution_options(yield_per=STREAM_CHUNK, stream_results=True)
-    )
+def _anchored_rows(engine: Engine, low: int | None, high: int | None) -> Iterator[Sequence[Any]]:
+    statement = select(*_COLUMNS).where(AccessRecordRow.anchor_id.is_not(None))
+    if low is not None:
+        statement = statement.where(AccessRecordRow.anchor_id >= low)
+    if high is not None:
+        statement = statement.where(AccessRecordRow.anchor_id <= high)
+    statement = statement.order_by(AccessRecordRow.anchor_id, AccessRecordRow.leaf_index)
     with engine.connect() as connection:
-        yield from connection.execute(statement)
+        yield from connection.execution_options(yield_per=STREAM_CHUNK).execute(statement)
 
 
 def _groups(rows: Iterator[Sequence[Any]]) -> Iterator[tuple[int, list[Sequence[Any]]]]:
@@ -132,37 +142,60 @@ def _record_subject(row: Sequence[Any]) -> str:
     return f"record:{row[0]}"
 
 
+@dataclass(frozen=True, slots=True)
+class AnchorView:
+    """The anchor fields the checks read (plain, so worker processes can receive them)."""
+
+    id: int
+    root: str
+    prev_root: str
+    first_sequence: int
+    last_sequence: int
+    count: int
+    status: str
+    tx_hash: str | None
+
+
+_ANCHOR_FIELDS = tuple(AnchorView.__dataclass_fields__)
+
+
 class EvidenceChecker:
-    """Checks every anchored record and batch in the database; chain checks are separate."""
+    """Checks every anchored record and batch in the database; chain checks are separate.
 
-    def __init__(self, engine: Engine) -> None:
+    With ``workers`` > 1 and at least :data:`PARALLEL_FROM` anchored records, contiguous
+    ranges of batches are checked by that many processes at once (each its own connection)."""
+
+    def __init__(self, engine: Engine, workers: int = 1) -> None:
         self.engine = engine
+        self.workers = workers
 
-    def anchors(self) -> list[AnchorRow]:
-        with Session(self.engine) as session:
-            return list(session.scalars(select(AnchorRow).order_by(AnchorRow.first_sequence)))
-
-    def check(self, anchors: Sequence[Any], tally: EvidenceTally) -> None:
-        by_id = {anchor.id: anchor for anchor in anchors}
-        seen: set[int] = set()
-        for anchor_id, rows in _groups(_anchored_rows(self.engine)):
-            tally.records += len(rows)
-            anchor = by_id.get(anchor_id)
-            if anchor is None:
-                tally.findings.append(
-                    Finding(
-                        EVIDENCE_MISMATCH,
-                        f"anchor:{anchor_id}",
-                        {
-                            "problem": "records point at a batch the database does not hold",
-                            "records": [row[0] for row in rows[:20]],
-                            "count": len(rows),
-                        },
+    def anchors(self) -> list[AnchorView]:
+        with self.engine.connect() as connection:
+            return [
+                AnchorView(*row)
+                for row in connection.execute(
+                    select(*(getattr(AnchorRow, name) for name in _ANCHOR_FIELDS)).order_by(
+                        AnchorRow.id
                     )
                 )
-                continue
-            seen.add(anchor_id)
-            self._check_batch(anchor, rows, tally)
+            ]
+
+    def check(self, anchors: Sequence[AnchorView], tally: EvidenceTally) -> None:
+        seen: set[int] = set()
+        ranges = self._ranges(anchors)
+        if len(ranges) == 1:
+            records, findings, seen = check_range(self.engine, anchors, None, None)
+            tally.records += records
+            tally.findings.extend(findings)
+        else:
+            url = self.engine.url.render_as_string(hide_password=False)
+            with ProcessPoolExecutor(len(ranges), mp_context=get_context("spawn")) as pool:
+                for records, findings, found in pool.map(
+                    _check_range_at, [(url, anchors, low, high) for low, high in ranges]
+                ):
+                    tally.records += records
+                    tally.findings.extend(findings)
+                    seen |= found
         for anchor in anchors:
             if anchor.id not in seen and anchor.count > 0:
                 tally.findings.append(
@@ -178,48 +211,65 @@ class EvidenceChecker:
                     )
                 )
         tally.anchors += len(anchors)
-        self._check_sequences(anchors, tally)
+        self._check_sequences(sorted(anchors, key=lambda a: a.first_sequence), tally)
 
-    def _check_batch(self, anchor: Any, rows: list[Sequence[Any]], tally: EvidenceTally) -> None:
+    def _ranges(self, anchors: Sequence[AnchorView]) -> list[tuple[int | None, int | None]]:
+        """Anchor id ranges of about equal record counts, open at both ends."""
+        total = sum(anchor.count for anchor in anchors)
+        if self.workers <= 1 or total < PARALLEL_FROM:
+            return [(None, None)]
+        share = total / self.workers
+        bounds: list[int] = []
+        running = 0
+        for anchor in anchors[:-1]:
+            running += anchor.count
+            if running >= share * (len(bounds) + 1):
+                bounds.append(anchor.id)
+        lows: list[int | None] = [None, *(bound + 1 for bound in bounds)]
+        highs: list[int | None] = [*bounds, None]
+        return list(zip(lows, highs, strict=True))
+
+    def _check_batch(
+        self, anchor: AnchorView, rows: list[Sequence[Any]], tally: EvidenceTally
+    ) -> None:
         leaves: list[bytes] = []
         for row in rows:
-            current = row_fields(row)
-            if row[4] is None:  # anchored before evidence entries were kept: rebuild the leaf
+            current = current_values(row)
+            entry: str | None = row[3]
+            if entry is None:  # anchored before evidence entries were kept: rebuild the leaf
                 try:
-                    leaves.append(leaf_hash(evidence_leaf(current)))
+                    leaves.append(
+                        leaf_hash(evidence_leaf(dict(zip(EVIDENCE_FIELDS, current, strict=True))))
+                    )
                 except EvidenceFormatError as exc:
                     leaves.append(leaf_hash(b""))
                     tally.findings.append(
                         Finding(
                             ROW_CHANGED,
                             _record_subject(row),
-                            {"request_id": row[6], "anchor_id": anchor.id, "problem": exc.detail},
+                            {"request_id": row[4], "anchor_id": anchor.id, "problem": exc.detail},
                         )
                     )
                 continue
-            entry: str = row[4]
             leaves.append(leaf_hash(entry.encode("utf-8")))
             try:
                 document = json.loads(entry)
             except ValueError:
                 document = None
-            if not isinstance(document, dict):
-                document = {}
-            for name in EVIDENCE_FIELDS:
-                if document.get(name) != current[name]:
-                    tally.findings.append(
-                        Finding(
-                            ROW_CHANGED,
-                            _record_subject(row),
-                            {
-                                "request_id": row[6],
-                                "sequence": document.get("sequence"),
-                                "anchor_id": anchor.id,
-                                "fields": _differences(document, current),
-                            },
-                        )
+            if anchored_values(document) != current:
+                anchored = document if isinstance(document, dict) else {}
+                tally.findings.append(
+                    Finding(
+                        ROW_CHANGED,
+                        _record_subject(row),
+                        {
+                            "request_id": row[4],
+                            "sequence": anchored.get("sequence"),
+                            "anchor_id": anchor.id,
+                            "fields": _differences(anchored, current),
+                        },
                     )
-                    break
+                )
         indexes = [row[2] for row in rows]
         complete = len(rows) == anchor.count and indexes == list(range(anchor.count))
         if complete and hex_digest(MerkleTree(leaves).root) == anchor.root:
@@ -249,9 +299,18 @@ class EvidenceChecker:
     ) -> None:
         """The root did not match: each stored proof says which entries no longer lead to it."""
         root = bytes.fromhex(anchor.root.removeprefix("0x"))
+        with self.engine.connect() as connection:
+            proofs = dict(
+                connection.execute(
+                    select(AccessRecordRow.id, AccessRecordRow.proof).where(
+                        AccessRecordRow.anchor_id == anchor.id
+                    )
+                ).all()
+            )
         for row, leaf in zip(rows, leaves, strict=True):
             try:
-                proof = [bytes.fromhex(node.removeprefix("0x")) for node in json.loads(row[5])]
+                stored = json.loads(proofs.get(row[0]) or "null")
+                proof = [bytes.fromhex(node.removeprefix("0x")) for node in stored]
                 leads = root_from_inclusion_proof(leaf, row[2], anchor.count, proof) == root
             except (TypeError, ValueError, AttributeError):  # a malformed proof is a finding
                 leads = False
@@ -261,8 +320,8 @@ class EvidenceChecker:
                         EVIDENCE_MISMATCH,
                         _record_subject(row),
                         {
-                            "request_id": row[6],
-                            "sequence": row[3],
+                            "request_id": row[4],
+                            "sequence": row[5],
                             "anchor_id": anchor.id,
                             "root": anchor.root,
                             "problem": "the evidence entry or its proof no longer leads to the "
@@ -304,6 +363,47 @@ class EvidenceChecker:
             expected = anchor.last_sequence + 1
             if anchor.prev_root != "direct":
                 previous_root = anchor.root
+
+
+def check_range(
+    engine: Engine, anchors: Sequence[AnchorView], low: int | None, high: int | None
+) -> tuple[int, list[Finding], set[int]]:
+    """Check the anchored records whose batch id is in ``[low, high]`` (open when None)."""
+    by_id = {anchor.id: anchor for anchor in anchors}
+    tally = EvidenceTally()
+    seen: set[int] = set()
+    checker = EvidenceChecker(engine)
+    for anchor_id, rows in _groups(_anchored_rows(engine, low, high)):
+        tally.records += len(rows)
+        anchor = by_id.get(anchor_id)
+        if anchor is None:
+            tally.findings.append(
+                Finding(
+                    EVIDENCE_MISMATCH,
+                    f"anchor:{anchor_id}",
+                    {
+                        "problem": "records point at a batch the database does not hold",
+                        "records": [row[0] for row in rows[:20]],
+                        "count": len(rows),
+                    },
+                )
+            )
+            continue
+        seen.add(anchor_id)
+        checker._check_batch(anchor, rows, tally)
+    return tally.records, tally.findings, seen
+
+
+def _check_range_at(
+    job: tuple[str, Sequence[AnchorView], int | None, int | None],
+) -> tuple[int, list[Finding], set[int]]:
+    """:func:`check_range` in a worker process, on its own engine."""
+    url, anchors, low, high = job
+    engine = make_engine(url)
+    try:
+        return check_range(engine, anchors, low, high)
+    finally:
+        engine.dispose()
 
 
 def unanchored_findings(engine: Engine, older_than: datetime) -> list[Finding]:

@@ -68,11 +68,13 @@ class ReconciliationService:
         sources: Sources,
         *,
         anchor_within: timedelta = timedelta(minutes=5),
+        workers: int = 1,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.engine = engine
         self.sources = sources
         self.anchor_within = anchor_within
+        self.workers = workers
         self.clock = clock
 
     # -- running -------------------------------------------------------------------------
@@ -81,7 +83,7 @@ class ReconciliationService:
         """One full comparison; stores and returns the report (without its findings)."""
         started_at = self.clock()
         started = time.perf_counter()
-        checker = EvidenceChecker(self.engine)
+        checker = EvidenceChecker(self.engine, self.workers)
         tally = EvidenceTally()
         skipped: dict[str, str] = {}
         anchors = checker.anchors()

@@ -89,7 +89,12 @@ def build_database(path: Path, count: int) -> None:
         )
         for b in range((count + BATCH - 1) // BATCH)
     ]
-    db.executemany("INSERT INTO evidence_anchors VALUES (?,?,?,?,?,?,?,?,?,?,?)", anchors)
+    db.executemany(
+        "INSERT INTO evidence_anchors (id, root, prev_root, first_sequence, last_sequence, count,"
+        " status, tx_hash, block_number, prepared_at, anchored_at, attempts)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,0)",
+        anchors,
+    )
     columns = (
         "id, request_id, entry_id, entry_version, consumer, provider, purpose, client_id, "
         "request_digest, response_digest, decision, reason, received_at, responded_at, "

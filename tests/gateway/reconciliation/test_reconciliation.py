@@ -230,3 +230,49 @@ def test_the_cli_runs_shows_and_exports_reports(alliance: Alliance, tmp_path: An
     unknown = runner.invoke(main, ["reconciliation", "show", "42"], env=env)
     assert unknown.exit_code == 1
     assert "reconciliation_report_not_found" in unknown.output
+
+
+def test_records_anchored_before_evidence_entries_are_checked_by_their_leaves(
+    alliance: Alliance,
+) -> None:
+    _queries(alliance)
+    victim = _record_ids(alliance)[1]
+    with alliance.container.engine.begin() as connection:
+        connection.execute(update(AccessRecordRow).values(evidence=None))
+    _, findings = _findings(alliance)
+    assert findings == []
+    with alliance.container.engine.begin() as connection:
+        connection.execute(
+            update(AccessRecordRow).where(AccessRecordRow.id == victim).values(provider="PSB")
+        )
+    _, findings = _findings(alliance)
+    # Without the entry the change cannot be spelled out, but its proof names the record.
+    assert [(f["kind"], f["subject"]) for f in findings] == [
+        ("digest_mismatch", f"record:{victim}")
+    ]
+
+
+def test_worker_processes_check_ranges_of_batches_and_find_the_same(
+    alliance: Alliance, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gateway.reconciliation import evidence_checks
+
+    for _ in range(3):
+        _queries(alliance, count=1)
+    victim = _record_ids(alliance)[-1]
+    with alliance.container.engine.begin() as connection:
+        connection.execute(
+            update(AccessRecordRow).where(AccessRecordRow.id == victim).values(reason="edited")
+        )
+    monkeypatch.setattr(evidence_checks, "PARALLEL_FROM", 1)
+    service = alliance.container.reconciliation
+    monkeypatch.setattr(service, "workers", 2)
+    checker = evidence_checks.EvidenceChecker(service.engine, 2)
+    assert len(checker._ranges(checker.anchors())) == 2
+    report = service.report(service.run()["id"])
+    assert report["records_checked"] == 6
+    assert report["anchors_checked"] == 3
+    assert [(f["kind"], f["subject"]) for f in report["findings"]] == [
+        ("row_changed_after_anchoring", f"record:{victim}")
+    ]
+    assert report["findings"][0]["detail"]["fields"]["reason"]["current"] == "edited"
