@@ -21,6 +21,7 @@ CHAIN_FIELDS_MISMATCH = "chain_fields_mismatch"
 MISSING_FROM_STORE = "missing_from_store"
 CHAIN_AHEAD = "chain_ahead"
 
+_UNREADABLE = object()
 _FIELDS = ("uploader", "organisation", "data_source", "record_type", "tombstone")
 
 
@@ -49,9 +50,6 @@ def _problem(stored: RecordVersion, chain: ChainVersion | None, content: Any) ->
     if differing:
         return CHAIN_FIELDS_MISMATCH, "differs from the chain: " + ", ".join(differing)
     return "", ""
-
-
-_UNREADABLE = object()
 
 
 def verify_version(

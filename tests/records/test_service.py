@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from gateway.bootstrap import build_container
 from gateway.settings import Settings
 from gateway.storage.engine import make_engine
 from gateway.storage.migrate import upgrade
@@ -35,10 +36,23 @@ OFFICE = RecordActor(member="GAO", sees_all=True, label="GAO/gao-client")
 STORAGE_KEY = os.urandom(16)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(
+    params=[
+        "sqlite",
+        pytest.param("postgres", marks=pytest.mark.postgres),
+        pytest.param("chain", marks=pytest.mark.slow),
+    ]
+)
 def service(
     request: pytest.FixtureRequest, make_settings: Callable[..., Settings]
 ) -> Iterator[RecordService]:
+    """The SQL store with the in-memory ledger (SQLite, PostgreSQL), and the gateway's own
+    service on the seeded alliance's devnode chain (``RecordStore``)."""
+    if request.param == "chain":
+        container = build_container(request.getfixturevalue("seeded_settings"))
+        yield container.records
+        container.close()
+        return
     if request.param == "postgres":
         settings = make_settings(database_url=request.getfixturevalue("postgres_url"))
     else:
@@ -130,7 +144,7 @@ def test_organisations_are_enforced(service: RecordService) -> None:
     assert service.get(KEY, actor=OFFICE).verified
     assert _put(service, {"n": 2}, actor=OFFICE, uploader=OFFICE.label).index == 1  # type: ignore[attr-defined]
     with pytest.raises(InvalidRecord):
-        _put(service, {"n": 3}, organisation="HUD", actor=OFFICE)
+        _put(service, {"n": 3}, organisation="NOSUCH", actor=OFFICE)
 
 
 @pytest.mark.parametrize(
