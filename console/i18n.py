@@ -120,11 +120,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "grant_status_approved": ("已批准", "approved"),
     "grant_status_rejected": ("已驳回", "rejected"),
     "grant_status_revoked": ("已撤销", "revoked"),
-    "entry_status_active": ("有效", "active"),
+    "entry_status_published": ("已发布", "published"),
     "entry_status_retired": ("已下线", "retired"),
     "no_results": ("没有符合条件的记录", "Nothing matches"),
     "read_only": ("只读", "read-only"),
     "confirm": ("确认", "Confirm"),
+    "field_type": ("类型", "Type"),
+    "previous_hash": ("上一版本哈希", "Previous hash"),
 }
 
 

@@ -182,3 +182,18 @@ def test_unknown_console_pages_are_html(console: Console) -> None:
     answer = console.login("admin1").get("/console/no-such-page")
     assert answer.status_code == 404
     assert answer.mimetype == "text/html" and "未找到" in answer.text
+
+
+def test_every_status_has_a_label_in_both_languages() -> None:
+    from catalog.model import EntryStatus, GrantStatus
+    from console.i18n import MESSAGES
+    from console.roles import ConsoleRole
+    from members.model import MemberStatus
+
+    keys = [f"member_status_{s.value}" for s in MemberStatus]
+    keys += [f"grant_status_{s.value}" for s in GrantStatus]
+    keys += [f"entry_status_{s.value}" for s in EntryStatus]
+    keys += [f"role_{r.value}" for r in ConsoleRole]
+    missing = [key for key in keys if key not in MESSAGES]
+    assert not missing
+    assert all(zh and en for zh, en in MESSAGES.values())
