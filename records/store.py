@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from records.model import RecordQuery, RecordVersion
@@ -66,6 +67,22 @@ class SqlRecordIndex:
             return None if row is None else StoredVersion(_version(row), row.sealed_content)
 
     def add(self, stored: StoredVersion, key_hash: str) -> None:
+        """Store a version and move the record's latest state forward (never back).
+
+        Two first versions of one key written at once race to create the record row; the
+        loser retries once and finds it."""
+        try:
+            self._add(stored, key_hash)
+        except IntegrityError:
+            if self._has_version(stored.version.key, stored.version.index):
+                raise
+            self._add(stored, key_hash)
+
+    def _has_version(self, key: str, index: int) -> bool:
+        with Session(self.engine) as session:
+            return session.get(RecordVersionRow, (key, index)) is not None
+
+    def _add(self, stored: StoredVersion, key_hash: str) -> None:
         version = stored.version
         with Session(self.engine) as session, session.begin():
             session.add(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,8 +17,24 @@ WRITER = "0x" + "ab" * 20
 class FakeRecordLedger:
     versions: dict[str, list[ChainVersion]] = field(default_factory=dict)
     block: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
     def put_version(
+        self,
+        key_hash: str,
+        content_hash: str,
+        uploader: str,
+        organisation: str,
+        data_source: str,
+        record_type: str,
+        tombstone: bool,
+    ) -> Written:
+        with self.lock:
+            return self._put(
+                key_hash, content_hash, uploader, organisation, data_source, record_type, tombstone
+            )
+
+    def _put(
         self,
         key_hash: str,
         content_hash: str,

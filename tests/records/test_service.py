@@ -270,3 +270,17 @@ def test_search_filters_and_pages(service: RecordService) -> None:
     assert service.search(RecordQuery(organisation="NRD"), actor=TAX) == []
     deleted = service.search(RecordQuery(key_prefix="DJB-4"))[0]
     assert deleted.tombstone and deleted.index == 1
+
+
+def test_concurrent_writers_each_get_their_own_version(service: RecordService) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        written = list(pool.map(lambda n: _put(service, {"n": n}).index, range(6)))  # type: ignore[attr-defined]
+    assert sorted(written) == list(range(6))
+    history = service.history(KEY)
+    assert [v.index for v in history] == list(range(6))
+    assert all(v.verified for v in history)
+    latest = service.get(KEY)
+    assert (latest.index, latest.verified) == (5, True)
+    assert service.search(RecordQuery(key_prefix=KEY))[0].index == 5
