@@ -127,6 +127,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "confirm": ("确认", "Confirm"),
     "field_type": ("类型", "Type"),
     "previous_hash": ("上一版本哈希", "Previous hash"),
+    "admin_actions": ("控制台操作日志", "Console actions"),
+    "action": ("动作", "Action"),
+    "target": ("对象", "Target"),
+    "outcome": ("结果", "Outcome"),
+    "outcome_ok": ("成功", "ok"),
+    "outcome_refused": ("拒绝", "refused"),
+    "outcome_failed": ("失败", "failed"),
+    "older": ("更早的记录", "Older"),
 }
 
 

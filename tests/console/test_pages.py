@@ -197,3 +197,16 @@ def test_every_status_has_a_label_in_both_languages() -> None:
     missing = [key for key in keys if key not in MESSAGES]
     assert not missing
     assert all(zh and en for zh, en in MESSAGES.values())
+
+
+def test_console_actions_are_readable_by_auditors_only(console: Console) -> None:
+    console.login("admin1")
+    console.client().post("/console/login", data={"username": "x", "password": "y"})
+    auditor = console.login("auditor1")
+    page = auditor.get("/console/audit/console-actions").text
+    assert "<td>admin1</td>" in page and "<td>login</td>" in page
+    assert 'data-page="audit" aria-current="page"' in page
+    refused = auditor.get("/console/audit/console-actions", query_string={"outcome": "refused"})
+    assert "<td>admin1</td>" not in refused.text and "POST console.login_submit" in refused.text
+    assert console.login("tax1").get("/console/audit/console-actions").status_code == 403
+    assert console.login("operator1").get("/console/audit/console-actions").status_code == 403
