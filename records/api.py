@@ -113,8 +113,10 @@ class Record(MethodView):
     @blp.alt_response(201, schema=RecordVersionSchema)
     @require_token(WRITE)
     def put(self, body: dict[str, Any], key: str) -> Any:
-        """Write a new version (201 for the first). Send ``If-Match: "v<n>"`` to update only
-        version n, ``If-None-Match: *`` to create only."""
+        """Write a new version (201 for the first).
+
+        Send ``If-Match: "v<n>"`` to update only version n, ``If-None-Match: *`` to create
+        only; ``412 record_version_mismatch`` otherwise."""
         actor = _actor()
         version = _service().put(
             key,
