@@ -46,11 +46,19 @@ class ChainStatusCache:
         return container._once("console_chain_status", lambda: cls(container))
 
     def get(self) -> ChainStatus:
-        with self._lock:
-            if self._value is None or time.monotonic() - self._at > STATUS_TTL:
-                self._value = chain_status(self.container)
-                self._at = time.monotonic()
+        """The latest status; while one request asks a slow node, the others get the last one."""
+        last = self._value
+        if last is not None:
+            if time.monotonic() - self._at <= STATUS_TTL or not self._lock.acquire(blocking=False):
+                return last
+        else:
+            self._lock.acquire()
+        try:
+            self._value = chain_status(self.container)
+            self._at = time.monotonic()
             return self._value
+        finally:
+            self._lock.release()
 
 
 def chain_status(container: Container) -> ChainStatus:

@@ -135,6 +135,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "outcome_refused": ("拒绝", "refused"),
     "outcome_failed": ("失败", "failed"),
     "older": ("更早的记录", "Older"),
+    "reason_required": ("请填写原因", "A reason is required"),
 }
 
 

@@ -6,7 +6,7 @@ import os
 import secrets
 from pathlib import Path
 
-from gateway.settings import Settings
+from gateway.settings import Settings, SettingsError
 
 SECRET_KEY_FILE = "console-secret.key"  # noqa: S105 - a file name, not a secret
 
@@ -32,5 +32,7 @@ def load_or_create_secret(settings: Settings) -> bytes:
                 os.close(descriptor)
     key = path.read_text().strip()
     if len(key) < 32:
-        raise ValueError(f"the console secret key in {path} is shorter than 32 characters")
+        raise SettingsError(
+            f"invalid setting console.secret_key_file: {path} holds fewer than 32 characters"
+        )
     return key.encode()

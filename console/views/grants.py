@@ -111,7 +111,7 @@ def grant_action(grant_id: str, action: str) -> ResponseReturnValue:
     back = redirect(url_for("console.grant_detail", grant_id=grant_id))
     if action in NEEDS_REASON and not reason:
         auth.record(f"grant_{action}", FAILED, grant_id, "a reason is required")
-        flash(f"{translate('error')}: {translate('reason')}", "error")
+        flash(translate("reason_required"), "error")
         return back
     try:
         if action == "approve":

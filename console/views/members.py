@@ -95,7 +95,7 @@ def member_action(code: str, action: str) -> ResponseReturnValue:
     reason = request.form.get("reason", "").strip()[:500]
     if action in NEEDS_REASON and not reason:
         auth.record(f"member_{action}", FAILED, code, "a reason is required")
-        flash(translate("reason") + " ?", "error")
+        flash(translate("reason_required"), "error")
         return redirect(url_for("console.member_detail", code=code))
     service = auth.container().members
     try:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from console.dashboard import CHINA
 from gateway.evidence.log import AccessOpening
-from tests.console.conftest import Console
+from tests.console.conftest import Console, csrf_of
 
 
 def log_query(console: Console, consumer: str, provider: str, at: datetime) -> None:
@@ -210,3 +210,50 @@ def test_console_actions_are_readable_by_auditors_only(console: Console) -> None
     assert "<td>admin1</td>" not in refused.text and "POST console.login_submit" in refused.text
     assert console.login("tax1").get("/console/audit/console-actions").status_code == 403
     assert console.login("operator1").get("/console/audit/console-actions").status_code == 403
+
+
+def test_admitting_an_applicant_shows_its_secret_once(console: Console) -> None:
+    from members.model import MemberProfile, Role
+
+    container = console.app.extensions["alliance"]
+    container.members.apply(
+        MemberProfile(
+            code="NEWDEPT", name_zh="新成员单位", name_en="", credit_code="", roles=Role.CONSUMER
+        ),
+        None,
+        "test",
+    )
+    client = console.login("admin1")
+    detail = client.get("/console/members/NEWDEPT").text
+    assert 'data-action="approve"' in detail and 'data-action="reinstate"' not in detail
+    answer = client.post(
+        "/console/members/NEWDEPT/approve", data={"reason": "", "csrf_token": csrf_of(detail)}
+    )
+    assert answer.status_code == 200 and 'data-testid="credentials"' in answer.text
+    member = container.members.get("NEWDEPT")
+    assert member.status.value == "active"
+    secret = re.search(r"<dt>client_secret</dt><dd class=\"hash\">([^<]+)<", answer.text)
+    assert secret and secret.group(1) not in client.get("/console/members/NEWDEPT").text
+    assert container.members.history("NEWDEPT")[-1].actor == "console:admin1"
+
+
+def test_a_refused_transition_changes_nothing_and_is_logged_as_failed(console: Console) -> None:
+    from console.audit import AdminActionQuery
+
+    client = console.login("admin1")
+    token = console.token(client, "/console/members/TAX")
+    answer = client.post(
+        "/console/members/TAX/reinstate",
+        data={"reason": "", "csrf_token": token},
+        follow_redirects=True,
+    )
+    assert "操作失败" in answer.text
+    assert console.app.extensions["alliance"].members.get("TAX").status.value == "active"
+    missing_reason = client.post(
+        "/console/members/TAX/suspend", data={"reason": " ", "csrf_token": token}
+    )
+    assert missing_reason.status_code == 302
+    assert "请填写原因" in client.get(missing_reason.headers["Location"]).text
+    assert console.app.extensions["alliance"].members.get("TAX").status.value == "active"
+    logged = console.services.audit.find(AdminActionQuery(username="admin1", outcome="failed"))
+    assert [a.action for a in logged] == ["member_suspend", "member_reinstate"]
