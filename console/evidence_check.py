@@ -6,9 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from gateway.evidence.ledger import ChainEvidenceLedger, EvidenceLedgerRefused
 from gateway.evidence.verify import AnchoredBatch, VerificationReport, verify_evidence
-from gateway.onchain.bound import BoundContract
 
 if TYPE_CHECKING:
     from gateway.bootstrap import Container
@@ -17,6 +15,9 @@ _NOT_ON_CHAIN = AnchoredBatch(b"\0" * 32)  # the root check then fails and says 
 
 
 def _anchored(container: Container, proof: dict[str, Any]) -> AnchoredBatch:
+    from gateway.evidence.ledger import ChainEvidenceLedger, EvidenceLedgerRefused
+    from gateway.onchain.bound import BoundContract
+
     ledger = ChainEvidenceLedger(
         BoundContract(lambda: container.chain, "EvidenceLedger", EvidenceLedgerRefused)
     )

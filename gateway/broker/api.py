@@ -12,6 +12,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from gateway.broker.service import QueryRequest
+from gateway.http.api_catalogue import declares_scopes
 from gateway.oauth.resource import oauth_problem
 
 blp = Blueprint("query", __name__, url_prefix="/query", description="Brokered queries")
@@ -64,6 +65,7 @@ def _authenticate(entry_id: str) -> Any:
 class Query(MethodView):
     @blp.arguments(QueryBodySchema)
     @blp.response(200)
+    @declares_scopes("query:{entry_id}")
     def post(self, body: dict[str, Any], entry_id: str) -> Any:
         """Ask the entry's provider, through the gateway, for one administrative matter.
 

@@ -7,8 +7,9 @@ the view itself (:func:`gateway.oauth.resource.require_token` records them on th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import redis
 from flask import Flask
@@ -18,6 +19,7 @@ from gateway.http.stats import ApiCallStats, EndpointCalls, openapi_path
 COUNTED_PREFIXES = ("/api/v1/", "/oauth/")
 STATS_EXTENSION = "alliance_api_calls"
 _METHODS = ("get", "put", "post", "patch", "delete")
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,17 @@ class ApiListing:
     days: int
     counts_available: bool
     items: list[ApiOperation]
+
+
+def declares_scopes(*scopes: str) -> Callable[[F], F]:
+    """For a view that checks its bearer token itself: the scopes it requires, as
+    :func:`gateway.oauth.resource.require_token` records them, for the API listing."""
+
+    def mark(view: F) -> F:
+        view.required_scopes = scopes  # type: ignore[attr-defined]
+        return view
+
+    return mark
 
 
 def counted(rule: str) -> bool:

@@ -3,7 +3,8 @@
 Everything comes from the deployment record (``<data_dir>/deployment.json``), the committed
 artefacts it was deployed from, and the chain itself: a contract is ``active`` only when the
 code at its address is the artefact's runtime code. Contracts carry no version number, so a
-contract's version is its deployed source hash, abbreviated the way revisions are.
+contract's version is its deployed source hash, abbreviated the way revisions are. The chain
+modules (and with them eth-abi and py-evm) are imported on first use, not when the app is built.
 """
 
 from __future__ import annotations
@@ -13,14 +14,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from gateway.chain.artifact import ContractArtifact
-from gateway.chain.errors import ChainError
 from gateway.errors import NotFound, ServiceUnavailable
-from gateway.onchain.artifacts import DEFAULT_COMPILER, ArtifactsMissing, artifacts_dir
-from gateway.onchain.deployment import DeployedContract, Deployment, DeploymentError
-from gateway.onchain.runtime import ChainNotReady, ChainRuntime
+
+if TYPE_CHECKING:
+    from gateway.chain.artifact import ContractArtifact
+    from gateway.onchain.deployment import DeployedContract, Deployment
+    from gateway.onchain.runtime import ChainRuntime
 
 ACTIVE = "active"  # the artefact's runtime code is at the address
 OUTDATED = "outdated"  # the committed artefact was rebuilt from other sources since deployment
@@ -70,9 +71,11 @@ class ContractRecord:
         return [entry for entry in self.abi if entry.get("type") == "event"]
 
 
-def _compiler_dir(compiler: str) -> str:
+def _compiler_dirs(compiler: str) -> list[str]:
+    from gateway.onchain.artifacts import DEFAULT_COMPILER
+
     release = compiler.split("+", 1)[0]
-    return f"solc-{release}" if release else DEFAULT_COMPILER
+    return [f"solc-{release}", DEFAULT_COMPILER] if release else [DEFAULT_COMPILER]
 
 
 class ContractRegistry:
@@ -84,6 +87,9 @@ class ContractRegistry:
         self._block_times: dict[int, datetime] = {}
 
     def deployment(self) -> Deployment:
+        from gateway.onchain.deployment import DeploymentError
+        from gateway.onchain.runtime import ChainNotReady
+
         try:
             return self._runtime().deployment()
         except (ChainNotReady, DeploymentError) as exc:
@@ -111,7 +117,9 @@ class ContractRegistry:
         return path.name, path.read_bytes()
 
     def _artefact_path(self, deployed: DeployedContract) -> Path | None:
-        for compiler in (_compiler_dir(deployed.compiler), DEFAULT_COMPILER):
+        from gateway.onchain.artifacts import ArtifactsMissing, artifacts_dir
+
+        for compiler in _compiler_dirs(deployed.compiler):
             try:
                 path = artifacts_dir(compiler) / f"{deployed.name}.json"
             except ArtifactsMissing:
@@ -121,6 +129,8 @@ class ContractRegistry:
         return None
 
     def _record(self, deployment: Deployment, deployed: DeployedContract) -> ContractRecord:
+        from gateway.chain.artifact import ContractArtifact
+
         path = self._artefact_path(deployed)
         artefact = ContractArtifact.from_file(path) if path is not None else None
         status, code_hash, deployed_at = self._chain_facts(deployed, artefact)
@@ -152,6 +162,9 @@ class ContractRegistry:
         self, deployed: DeployedContract, artefact: ContractArtifact | None
     ) -> tuple[str, str | None, datetime | None]:
         """Status, the chain-suite hash of the code at the address, and the deploy block time."""
+        from gateway.chain.errors import ChainError
+        from gateway.onchain.runtime import ChainNotReady
+
         try:
             runtime = self._runtime()
             code = runtime.client.get_code(deployed.address)

@@ -108,6 +108,8 @@ def test_api_listing_joins_the_openapi_document_with_real_counts(
     token_endpoint = rows[("POST", "/oauth/token")]
     assert token_endpoint["documented"] is False and token_endpoint["calls"] == 2
     assert rows[("GET", "/api/v1/contracts")]["scopes"] == ["contracts:read"]
+    query = rows[("POST", "/api/v1/query/{entry_id}")]
+    assert query["protected"] is True and query["scopes"] == ["query:{entry_id}"]
 
     refused = live.get("/api/v1/apis", nrd)
     assert refused.status_code == 403
