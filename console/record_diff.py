@@ -49,7 +49,8 @@ def version_fields(version: Any) -> dict[str, str]:
     fields = {name: _shown(getattr(version, name)) for name in FACT_FIELDS}
     if not getattr(version, "deleted", False):
         fields.update(flatten(version.content, "content"))
-    fields.update(flatten(version.metadata or {}, "metadata"))
+    if version.metadata:
+        fields.update(flatten(version.metadata, "metadata"))
     return fields
 
 

@@ -4,8 +4,10 @@ user sees only the accesses it took part in."""
 from __future__ import annotations
 
 from flask.testing import FlaskClient
+from sqlalchemy import update
 
 from console.roles import ConsoleRole
+from gateway.evidence.tables import AccessRecordRow
 
 from ..alliance_support import Alliance
 from .conftest import PASSWORD, csrf_of
@@ -57,6 +59,20 @@ def test_an_anchored_access_verifies_and_departments_see_only_their_own(
     assert "全部检查通过" in section
     for check in ("receipt_signature", "inclusion_proof", "anchored_root", "anchored_position"):
         assert check in section
+
+    with alliance.container.engine.begin() as connection:
+        connection.execute(
+            update(AccessRecordRow)
+            .where(AccessRecordRow.request_id == request_id)
+            .values(purpose="TAMPERED")
+        )
+    page = auditor.get(f"/console/audit/{request_id}")
+    tampered = auditor.post(
+        f"/console/audit/{request_id}/verify", data={"csrf_token": csrf_of(page.text)}
+    )
+    section = tampered.text.split('data-testid="verification"')[1]
+    assert "核验未通过" in section
+    assert '<td class="bad">' in section
 
     tax = _login(alliance, "tax1")
     assert f'data-request="{request_id}"' in tax.get("/console/audit").text
