@@ -48,7 +48,8 @@ STREAM_CHUNK = 2_000
 PROGRESS_EVERY = 1_000
 
 Progress = Callable[[int, int], None]
-"""``progress(rows_written, rows_total)``, called every 1 000 rows and at the end."""
+"""``progress(rows_written, rows_total)``, called once the rows are counted, every 1 000 rows
+and at the end."""
 
 
 @dataclass(frozen=True)
@@ -299,6 +300,8 @@ def export_workbook(
     assert start_utc is not None and end_utc is not None  # noqa: S101 - both given
     conditions = _period_filter(start_utc, end_utc, member)
     total = _count(engine, conditions)
+    if progress is not None:
+        progress(0, total)
     metadata: dict[str, object] = {
         "manifest_version": MANIFEST_VERSION,
         "period_start": format_timestamp(start_utc),

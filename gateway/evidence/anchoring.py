@@ -100,8 +100,9 @@ class Anchorer:
         report = AnchorReport()
         report.resumed = self._finish_prepared()
         report.interrupted = self.log.close_interrupted(self.clock() - self.interrupted_after)
+        horizon = self._horizon()
         while True:
-            anchor_id = self._prepare_batch()
+            anchor_id = self._prepare_batch(horizon)
             if anchor_id is None:
                 return report
             count = self._send(anchor_id)
@@ -132,13 +133,20 @@ class Anchorer:
         )
         return int(last) + 1, latest_root or ZERO_ROOT
 
-    def _prepare_batch(self) -> int | None:
+    def _horizon(self) -> int:
+        """The newest record waiting when a run starts. A run anchors what waited then and no
+        more, so it ends under any load; records logged meanwhile are the next run's."""
+        with Session(self.engine) as session:
+            return int(session.scalar(select(func.max(OutboxRow.record_id))) or 0)
+
+    def _prepare_batch(self, up_to: int) -> int | None:
         with Session(self.engine) as session, session.begin():
             rows: Sequence[AccessRecordRow] = list(
                 session.scalars(
                     select(AccessRecordRow)
                     .join(OutboxRow, OutboxRow.record_id == AccessRecordRow.id)
                     .where(AccessRecordRow.decision != PENDING)
+                    .where(AccessRecordRow.id <= up_to)
                     .order_by(AccessRecordRow.id)
                     .limit(self.batch_size)
                     .with_for_update()

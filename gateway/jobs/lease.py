@@ -2,7 +2,8 @@
 
 ``acquire`` takes the lease with ``SET NX PX`` and a token from a monotonically increasing
 counter (the fencing token); a holder that dies loses the lease when it expires, and any
-write it might still attempt can be told apart by its older token. ``release`` deletes the
+write it might still attempt can be told apart by its older token. ``renew`` extends a lease
+still held (a live holder keeps it however long its run takes); ``release`` deletes the
 lease only if it still holds it (compare-and-delete under WATCH, so a holder whose lease
 expired cannot delete its successor's).
 """
@@ -42,6 +43,23 @@ class LeaseManager:
                     return False
                 pipe.multi()
                 pipe.delete(key)
+                pipe.execute()
+            except redis.WatchError:
+                return False
+        return True
+
+    def renew(self, lease: Lease, ttl_seconds: float) -> bool:
+        """Extend the lease to ``ttl_seconds`` from now if it is still held (same
+        compare-then-act under WATCH as :meth:`release`)."""
+        key = f"{self.prefix}{lease.name}"
+        with self.redis.pipeline() as pipe:
+            try:
+                pipe.watch(key)
+                if pipe.get(key) != str(lease.token).encode():
+                    pipe.unwatch()
+                    return False
+                pipe.multi()
+                pipe.pexpire(key, max(int(ttl_seconds * 1000), 1))
                 pipe.execute()
             except redis.WatchError:
                 return False

@@ -11,16 +11,18 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import redis
 from sqlalchemy.exc import IntegrityError
 
 from gateway.errors import GatewayError
 from gateway.jobs.history import JobHistory
-from gateway.jobs.lease import LeaseManager
+from gateway.jobs.lease import Lease, LeaseManager
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +38,35 @@ class JobSpec:
     @property
     def lease_seconds(self) -> float:
         return self.lease or max(self.interval_seconds * 5, 30.0)
+
+
+class LeaseKeeper:
+    """Renews a lease every third of its lifetime while its job runs, so a run longer than
+    the lease is not joined by another process; a holder that dies (or freezes) stops
+    renewing and the lease expires."""
+
+    def __init__(self, leases: LeaseManager, lease: Lease, ttl_seconds: float) -> None:
+        self.leases = leases
+        self.lease = lease
+        self.ttl = ttl_seconds
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"lease-{lease.name}", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.ttl / 3):
+            try:
+                if not self.leases.renew(self.lease, self.ttl):
+                    log.warning("lost the %s lease while running", self.lease.name)
+                    return
+            except redis.RedisError as exc:
+                log.warning("could not renew the %s lease: %s", self.lease.name, exc)
 
 
 def default_worker_id() -> str:
@@ -65,6 +96,8 @@ class JobRunner:
         lease = self.leases.acquire(spec.name, spec.lease_seconds)
         if lease is None:
             return "skipped"
+        keeper = LeaseKeeper(self.leases, lease, spec.lease_seconds)
+        keeper.start()
         try:
             try:
                 run_id = self.history.start(spec.name, tick, lease.token, self.worker)
@@ -80,4 +113,5 @@ class JobRunner:
             self.history.finish(run_id, "ok", detail)
             return "ran"
         finally:
+            keeper.stop()
             self.leases.release(lease)

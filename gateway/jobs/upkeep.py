@@ -14,7 +14,7 @@ from typing import Any
 from gateway.bootstrap import Container
 from gateway.evidence.loop import LEASE_NAME as ANCHORING_LEASE
 from gateway.jobs.lease import LeaseManager
-from gateway.jobs.runner import JobSpec
+from gateway.jobs.runner import JobSpec, LeaseKeeper
 from gateway.settings import JobsSettings, SettingsError
 
 RETENTION_INTERVAL_SECONDS = 3600.0
@@ -34,11 +34,12 @@ def upkeep_jobs(container: Container) -> list[JobSpec]:
         from gateway.evidence.retry import StuckBatchRetry
 
         leases = LeaseManager(container.redis)
-        lease = leases.acquire(
-            ANCHORING_LEASE, settings.jobs.lease_seconds or ANCHORING_HOLD_SECONDS
-        )
+        hold = settings.jobs.lease_seconds or ANCHORING_HOLD_SECONDS
+        lease = leases.acquire(ANCHORING_LEASE, hold)
         if lease is None:
             return {"anchoring_busy": True}
+        keeper = LeaseKeeper(leases, lease, hold)
+        keeper.start()
         try:
             evidence = settings.evidence
             retry = StuckBatchRetry(
@@ -51,6 +52,7 @@ def upkeep_jobs(container: Container) -> list[JobSpec]:
             )
             return dataclasses.asdict(retry.run_once())
         finally:
+            keeper.stop()
             leases.release(lease)
 
     return [

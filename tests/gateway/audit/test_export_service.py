@@ -78,7 +78,7 @@ def _wait(exports: AuditExports, export_id: str, *states: str) -> dict[str, Any]
 
 
 class Gate:
-    """A writer that stops after its first progress report until released."""
+    """A writer that stops after its first 1 000 rows until released."""
 
     def __init__(self) -> None:
         self.reported = threading.Event()
@@ -87,7 +87,7 @@ class Gate:
     def writer(self, *args: Any, progress: Callable[[int, int], None], **kwargs: Any) -> Any:
         def report(done: int, total: int) -> None:
             progress(done, total)
-            if not self.reported.is_set():
+            if done and not self.reported.is_set():
                 self.reported.set()
                 assert self.release.wait(30)
 
