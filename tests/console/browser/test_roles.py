@@ -94,3 +94,33 @@ def test_each_role_sees_exactly_what_it_may(
     assert "/console/login" in page.url
     assert status_of(page.goto(browser.url("/console/audit"))) == 200
     assert "/console/login" in page.url  # signed out: back to the sign-in page
+
+
+DETAIL_PAGES = {
+    "member-detail": "/console/members/NRD",
+    "catalog-entry": "/console/catalog/NRD-TITLE",
+    "console-actions": "/console/audit/console-actions",
+    "contract-detail": "/console/contracts/MemberRegistry",
+    "apis-30-days": "/console/apis?days=30",
+    "home-mobile": "/console/",
+}
+
+
+@pytest.mark.slow
+def test_detail_pages_render_for_the_administrator(
+    open_browser: Callable[[], ConsoleBrowser],
+) -> None:
+    browser = open_browser()
+    browser.login("admin1")
+    page = browser.page
+    for name, path in DETAIL_PAGES.items():
+        if name == "home-mobile":
+            page.set_viewport_size({"width": 390, "height": 844})
+        response = page.goto(browser.url(path))
+        assert status_of(response) == 200, path
+        assert page.locator("main h1").count() >= 1, path
+        browser.screenshot(name)
+    # the narrow layout stacks the navigation above the page
+    nav = page.locator("nav.sidebar").bounding_box()
+    main = page.locator("main").bounding_box()
+    assert nav is not None and main is not None and nav["y"] < main["y"]
