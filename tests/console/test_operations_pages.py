@@ -120,3 +120,19 @@ def test_reconciliation_page_runs_lists_and_downloads(console: Console) -> None:
         auditor.post("/console/reconciliation/run", data={"csrf_token": token}).status_code == 403
     )
     assert console.login("tax1").get("/console/reconciliation").status_code == 403
+
+
+def test_a_department_exports_only_its_own_accesses(console: Console) -> None:
+    tax = console.login("tax1")
+    page = tax.get("/console/audit")
+    assert 'id="export-member"' not in page.text
+    today = time.strftime("%Y-%m-%d", time.gmtime())
+    started = tax.post(
+        "/console/audit/exports",
+        data={"from": today, "to": today, "member": "NRD", "csrf_token": csrf_of(page.text)},
+    )
+    assert started.status_code == 302
+    export_id = started.headers["Location"].rstrip("/").rsplit("/", 1)[-1]
+    status = console.app.extensions["alliance"].audit_exports.status(export_id)
+    assert status["member"] == "TAX"
+    assert status["requested_by"] == "console:tax1"

@@ -121,3 +121,17 @@ def test_hostile_record_text_is_escaped(console: Console) -> None:
         assert "<script>alert" not in page.text
         assert "<img src=x" not in page.text
     assert "&lt;script&gt;" in admin.get("/console/records/REG-XSS").text
+
+
+def test_a_deleted_record_shows_its_tombstone_and_keeps_its_history(console: Console) -> None:
+    _put(console, "REG-0004")
+    console.app.extensions["alliance"].records.delete("REG-0004", "GAO/office", "登记错误")
+    admin = console.login("admin1")
+    listing = admin.get("/console/records?key=REG-0004").text
+    assert "已删除" in listing.split('data-record="REG-0004"')[1].split("</tr>")[0]
+    detail = admin.get("/console/records/REG-0004").text
+    assert "删除标记" in detail and "登记错误" in detail
+    history = admin.get("/console/records/REG-0004/history").text
+    assert history.count('class="version"') == 2
+    removed = history.split('data-testid="changes-v1"')[1].split("</table>")[0]
+    assert "content.权利人" in removed and "删除" in removed
