@@ -14,7 +14,7 @@ from console import auth
 from console.i18n import current_lang
 from console.page_text import render
 from console.pages import PAGE, Routes, roles_of
-from console.record_diff import diff, side_by_side, version_fields
+from console.record_diff import FACT_FIELDS, diff, side_by_side, version_fields
 from console.roles import DEPARTMENT
 from records.model import RecordActor, RecordQuery, RecordType
 
@@ -101,6 +101,7 @@ def record_history(key: str) -> ResponseReturnValue:
         versions=versions,
         changes=changes,
         rows=list(zip(paths, rows, strict=True)),
+        fact_fields=FACT_FIELDS,
         page_title=key,
     )
 
