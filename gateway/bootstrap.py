@@ -289,6 +289,8 @@ class Container:
     @property
     def anchorer(self) -> Anchorer:
         def build() -> Anchorer:
+            from datetime import timedelta
+
             from gateway.evidence.anchoring import Anchorer
             from gateway.evidence.ledger import ChainEvidenceLedger, EvidenceLedgerRefused
             from gateway.onchain.bound import BoundContract
@@ -301,6 +303,7 @@ class Container:
                 ),
                 batch_size=evidence.batch_size,
                 direct=evidence.direct,
+                stuck_after=timedelta(seconds=evidence.stuck_after_seconds),
             )
 
         return self._once("anchorer", build)

@@ -50,6 +50,9 @@ class AnchorReport:
     records: int = 0
     resumed: int = 0
     interrupted: int = 0
+    stuck: int = 0
+    """Batches left to the tx-retry job (gateway.evidence.retry): nothing new is anchored
+    behind them until they are."""
 
 
 def evidence_fields(row: AccessRecordRow, sequence: int) -> dict[str, Any]:
@@ -86,6 +89,7 @@ class Anchorer:
         batch_size: int = 10_000,
         direct: bool = False,
         interrupted_after: timedelta = timedelta(minutes=5),
+        stuck_after: timedelta | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.engine = engine
@@ -93,13 +97,16 @@ class Anchorer:
         self.batch_size = 1 if direct else batch_size
         self.direct = direct
         self.interrupted_after = interrupted_after
+        self.stuck_after = stuck_after
         self.clock = clock
         self.log = EvidenceLog(engine)
 
     def run_once(self) -> AnchorReport:
         report = AnchorReport()
-        report.resumed = self._finish_prepared()
+        report.resumed, report.stuck = self._finish_prepared()
         report.interrupted = self.log.close_interrupted(self.clock() - self.interrupted_after)
+        if report.stuck:
+            return report
         horizon = self._horizon()
         while True:
             anchor_id = self._prepare_batch(horizon)
@@ -111,16 +118,28 @@ class Anchorer:
 
     # -- steps ---------------------------------------------------------------------------
 
-    def _finish_prepared(self) -> int:
+    def _finish_prepared(self) -> tuple[int, int]:
+        """Send the batches left ``prepared``; (resent, left to tx-retry)."""
         with Session(self.engine) as session:
             prepared = list(
                 session.scalars(
                     select(AnchorRow).where(AnchorRow.status == "prepared").order_by(AnchorRow.id)
                 )
             )
-        for anchor in prepared:
+        for position, anchor in enumerate(prepared):
+            if self._stuck(anchor):
+                return position, len(prepared) - position
             self._send(anchor.id)
-        return len(prepared)
+        return len(prepared), 0
+
+    def _stuck(self, anchor: AnchorRow) -> bool:
+        """Tried already and older than ``stuck_after``: retried with backoff by tx-retry."""
+        if self.stuck_after is None or not anchor.attempts:
+            return False
+        prepared_at = anchor.prepared_at
+        if prepared_at.tzinfo is None:
+            prepared_at = prepared_at.replace(tzinfo=UTC)
+        return prepared_at <= self.clock() - self.stuck_after
 
     def _chain_position(self, session: Session) -> tuple[int, str]:
         last = session.scalar(select(func.max(AnchorRow.last_sequence))) or 0

@@ -1,11 +1,13 @@
 """Retry of stuck anchoring transactions: batches left ``prepared`` are resent with backoff.
 
 A batch is stuck when it is still ``prepared`` ``stuck_after`` after it was prepared: its
-transaction failed, timed out, or the process sending it died. Batches continue each other's
-sequence range on ``EvidenceLedger``, so they are resent strictly in order and a run stops at
-the first one that fails or is still waiting out its backoff (``backoff`` after the first
-failed attempt, doubling up to ``backoff_max``). Retries never stop; from ``alert_attempts``
-failed attempts on, every failure is logged at error level so that someone looks.
+transaction keeps failing or timing out, or the process sending it died (the anchoring runs
+then leave it here). Batches continue each other's sequence range on ``EvidenceLedger``, so
+they are resent strictly in order and a run stops at the first one that fails or is still
+waiting out its backoff. After a failed attempt a batch waits as long as it has been stuck,
+plus ``backoff``, at most ``backoff_max``: the waits double (b, 2b, 4b, …) whoever tried it
+before it got stuck. Retries never stop; from ``alert_attempts`` failed attempts on, every
+failure is logged at error level so that someone looks.
 """
 
 from __future__ import annotations
@@ -59,16 +61,16 @@ class StuckBatchRetry:
         self.alert_attempts = alert_attempts
         self.clock = clock
 
-    def delay(self, attempts: int) -> timedelta:
-        """The wait after the ``attempts``-th failed attempt before the next one."""
-        if attempts <= 0:
-            return timedelta(0)
-        return min(self.backoff * 2 ** min(attempts - 1, 32), self.backoff_max)
+    def delay(self, stuck_for: timedelta) -> timedelta:
+        """The wait after an attempt made ``stuck_for`` after the batch got stuck."""
+        return min(max(stuck_for, timedelta(0)) + self.backoff, self.backoff_max)
 
     def next_attempt_at(self, anchor: AnchorRow) -> datetime:
-        if anchor.last_attempt_at is None or not anchor.attempts:
-            return _aware(anchor.prepared_at) + self.stuck_after
-        return _aware(anchor.last_attempt_at) + self.delay(anchor.attempts)
+        stuck_since = _aware(anchor.prepared_at) + self.stuck_after
+        if anchor.last_attempt_at is None or _aware(anchor.last_attempt_at) < stuck_since:
+            return stuck_since
+        last = _aware(anchor.last_attempt_at)
+        return last + self.delay(last - stuck_since)
 
     def run_once(self) -> RetryReport:
         now = self.clock()
@@ -114,7 +116,7 @@ class StuckBatchRetry:
             anchor.first_sequence,
             anchor.last_sequence,
             attempts,
-            self.delay(attempts),
+            self.delay(self.clock() - _aware(anchor.prepared_at) - self.stuck_after),
             exc.code,
             exc.detail,
         )

@@ -104,8 +104,8 @@ def test_a_batch_the_chain_refused_is_resent_with_backoff_until_anchored(
     container: Container, caplog: pytest.LogCaptureFixture
 ) -> None:
     clock = Clock()
-    chain = FailingChain(container.anchorer.ledger, failures=3)
-    anchorer = Anchorer(container.engine, chain, clock=clock)
+    chain = FailingChain(container.anchorer.ledger, failures=4)
+    anchorer = Anchorer(container.engine, chain, stuck_after=timedelta(seconds=60), clock=clock)
     _log_records(container, 3, clock)
 
     with pytest.raises(ServiceUnavailable):
@@ -123,38 +123,51 @@ def test_a_batch_the_chain_refused_is_resent_with_backoff_until_anchored(
         stuck_after=timedelta(seconds=60),
         backoff=timedelta(seconds=10),
         backoff_max=timedelta(seconds=40),
-        alert_attempts=3,
+        alert_attempts=4,
         clock=clock,
     )
-    assert [retry.delay(n).total_seconds() for n in range(1, 6)] == [10, 20, 40, 40, 40]
+    assert [retry.delay(timedelta(seconds=s)).total_seconds() for s in (0, 10, 30, 70)] == [
+        10,
+        20,
+        40,
+        40,
+    ]
     assert retry.run_once().stuck == 0  # prepared a moment ago: not stuck yet
 
-    clock.advance(61)
+    with pytest.raises(ServiceUnavailable):  # not stuck yet: the anchoring job still tries
+        anchorer.run_once()
+    assert chain.sent == 2
+    clock.advance(60)
+    deferred = anchorer.run_once()  # stuck now: left to tx-retry, nothing anchored behind it
+    assert (deferred.stuck, deferred.batches, chain.sent) == (1, 0, 2)
     caplog.set_level(logging.WARNING, logger="gateway.evidence.retry")
-    second = retry.run_once()
+    second = retry.run_once()  # stuck for 0 s: tried at once, then waits 0 + 10 s
     assert (second.stuck, second.resent, second.failed) == (1, 1, 1)
-    assert _anchor(container).attempts == 2
+    assert _anchor(container).attempts == 3
     assert [r.levelname for r in caplog.records] == ["WARNING"]
 
-    clock.advance(19)  # the backoff after two failures is 20 s
+    clock.advance(9)
     waiting = retry.run_once()
     assert (waiting.resent, waiting.waiting) == (0, 1)
-    assert chain.sent == 2
+    assert chain.sent == 3
 
-    clock.advance(1)
+    clock.advance(1)  # stuck for 10 s: tried, then waits 10 + 10 s
     third = retry.run_once()
-    assert third.failed == 1 and _anchor(container).attempts == 3
-    assert caplog.records[-1].levelname == "ERROR"  # third failed attempt: alert
-    assert "3 attempts" in caplog.records[-1].getMessage()
+    assert third.failed == 1 and _anchor(container).attempts == 4
+    assert caplog.records[-1].levelname == "ERROR"  # fourth failed attempt: alert
+    assert "4 attempts" in caplog.records[-1].getMessage()
+    clock.advance(19)
+    assert retry.run_once().waiting == 1
 
-    clock.advance(40)
+    clock.advance(1)  # stuck for 30 s
     done = retry.run_once()
     assert (done.resent, done.anchored, done.records, done.failed) == (1, 1, 3, 0)
     anchored = _anchor(container)
-    assert (anchored.status, anchored.attempts) == ("anchored", 4)
+    assert (anchored.status, anchored.attempts) == ("anchored", 5)
     assert anchored.tx_hash and anchored.block_number
     assert container.anchorer.ledger.batch_by_root(anchored.root) == (3, 1, 3)
     assert retry.run_once().stuck == 0
+    assert anchorer.run_once().stuck == 0
 
 
 def test_tx_retry_waits_while_anchoring_holds_the_lease(container: Container) -> None:
