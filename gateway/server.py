@@ -1,7 +1,8 @@
 """Production WSGI serving with gunicorn, configured from :class:`Settings` only.
 
 With the embedded defaults, ``alliance serve`` also starts the provider simulators (a child
-process, ``alliance provider-sim --all``) and runs evidence anchoring inside the worker.
+process, ``alliance provider-sim --all``) and runs the scheduled jobs (anchoring,
+reconciliation, sync, retention, tx-retry) inside the worker (``jobs.in_process``).
 """
 
 from __future__ import annotations
@@ -49,15 +50,10 @@ class GatewayServer(BaseApplication):
         from gateway import create_app
 
         app = create_app(self.settings)
-        if self.settings.evidence.anchor_in_process:
-            from gateway.evidence.loop import AnchoringLoop
+        if self.settings.jobs.in_process:
+            from gateway.jobs.schedule import start_in_process
 
-            container = app.extensions["alliance"]
-            loop = AnchoringLoop(
-                lambda: container.anchorer, container.redis, self.settings.evidence.interval_seconds
-            )
-            loop.start()
-            app.extensions["alliance_anchoring"] = loop
+            app.extensions["alliance_jobs"] = start_in_process(app.extensions["alliance"])
         _WORKER_APPS.append(app)
         return app
 
@@ -80,7 +76,7 @@ _WORKER_APPS: list[Flask] = []
 
 def _stop_worker_jobs(_arbiter: Any, _worker: Any) -> None:
     for app in _WORKER_APPS:
-        loop = app.extensions.get("alliance_anchoring")
-        if loop is not None:
-            loop.stop()
+        scheduler = app.extensions.get("alliance_jobs")
+        if scheduler is not None:
+            scheduler.shutdown(wait=True)
         app.extensions["alliance"].close()

@@ -98,7 +98,6 @@ class EvidenceSettings(_Section):
     interval_seconds: float = Field(gt=0, le=3600)
     batch_size: int = Field(ge=1, le=1_000_000)
     direct: bool
-    anchor_in_process: bool
     max_lag_seconds: float = Field(gt=0)
     lag_limits: dict[str, float]
     stuck_after_seconds: float = Field(gt=0)
@@ -130,6 +129,7 @@ class RetentionSettings(_Section):
 
 
 class JobsSettings(_Section):
+    in_process: bool
     intervals: dict[str, float]
     lease_seconds: float = Field(ge=0)
 

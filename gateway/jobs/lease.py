@@ -14,6 +14,9 @@ from dataclasses import dataclass
 
 import redis
 
+ANCHORING_LEASE = "anchoring"
+"""The anchoring job's lease (its job name), also held by tx-retry while it resends."""
+
 
 @dataclass(frozen=True)
 class Lease:

@@ -8,6 +8,8 @@ import math
 from datetime import UTC, datetime
 from typing import Any
 
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
@@ -49,8 +51,8 @@ def aligned_start(interval: float, now: float) -> datetime:
     return datetime.fromtimestamp(math.ceil(now / interval) * interval, UTC)
 
 
-def run_scheduler(runner: JobRunner, jobs: list[JobSpec]) -> None:
-    scheduler = BlockingScheduler(timezone=UTC)
+def add_jobs(scheduler: BaseScheduler, runner: JobRunner, jobs: list[JobSpec]) -> None:
+    """Every job on its epoch-aligned interval; a late tick is coalesced, never doubled."""
     now = runner.clock()
     for spec in jobs:
         scheduler.add_job(
@@ -65,4 +67,23 @@ def run_scheduler(runner: JobRunner, jobs: list[JobSpec]) -> None:
             misfire_grace_time=max(int(spec.interval_seconds), 1),
         )
         log.info("scheduled %s every %.1f s", spec.name, spec.interval_seconds)
+
+
+def run_scheduler(runner: JobRunner, jobs: list[JobSpec]) -> None:
+    """``alliance jobs run``: the scheduler in the foreground until interrupted."""
+    scheduler = BlockingScheduler(timezone=UTC)
+    add_jobs(scheduler, runner, jobs)
     scheduler.start()
+
+
+def start_in_process(container: Container) -> BackgroundScheduler:
+    """The same jobs on a background scheduler inside a serving process (embedded default),
+    under the same leases and history as ``alliance jobs``."""
+    from gateway.jobs.history import JobHistory
+    from gateway.jobs.lease import LeaseManager
+
+    scheduler = BackgroundScheduler(timezone=UTC, daemon=True)
+    runner = JobRunner(LeaseManager(container.redis), JobHistory(container.engine))
+    add_jobs(scheduler, runner, alliance_jobs(container))
+    scheduler.start()
+    return scheduler

@@ -1,8 +1,7 @@
 """The upkeep jobs of ``alliance jobs`` (retention, tx-retry) and the ``[jobs]`` settings.
 
 ``tx-retry`` resends stuck anchoring transactions (:mod:`gateway.evidence.retry`) while
-holding the anchoring lease, so it never sends at the same time as the anchoring job or the
-serving process's anchoring loop.
+holding the anchoring lease, so it never sends at the same time as the anchoring job.
 """
 
 from __future__ import annotations
@@ -12,8 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from gateway.bootstrap import Container
-from gateway.evidence.loop import LEASE_NAME as ANCHORING_LEASE
-from gateway.jobs.lease import LeaseManager
+from gateway.jobs.lease import ANCHORING_LEASE, LeaseManager
 from gateway.jobs.runner import JobSpec, LeaseKeeper
 from gateway.settings import JobsSettings, SettingsError
 

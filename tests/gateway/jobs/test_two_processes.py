@@ -75,9 +75,9 @@ timeout = 5.0
 
 [evidence]
 interval_seconds = {INTERVALS["anchoring"]}
-anchor_in_process = false
 
 [jobs]
+in_process = false
 intervals = {{ {intervals} }}
 lease_seconds = {LEASE_SECONDS}
 """
