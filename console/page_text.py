@@ -1,4 +1,4 @@
-"""Labels of the records, contracts, APIs, audit and reconciliation pages (Chinese, English).
+"""Labels of the records, contracts, APIs, audit, reconciliation and jobs pages (Chinese, English).
 
 Views render through :func:`render`, whose ``t`` looks here first and then in the console's
 common catalogue (:mod:`console.i18n`).
@@ -155,6 +155,28 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "subject": ("对象", "Subject"),
     "skipped_checks": ("跳过的检查", "Skipped checks"),
     "by_kind": ("按类型统计", "By kind"),
+    # 任务运行
+    "job": ("任务", "Job"),
+    "job_tick": ("周期", "Tick"),
+    "worker": ("执行进程", "Worker"),
+    "fencing_token": ("租约令牌", "Fencing token"),
+    "job_counts": ("处理情况", "Counts"),
+    "jobs_latest": ("各任务最近一次运行", "Latest run of each job"),
+    "jobs_history": ("运行历史", "Run history"),
+    "jobs_where_in_process": (
+        "定时任务在本服务进程内运行（jobs.in_process），"
+        "与 alliance jobs 进程共用租约，每个周期只运行一次。",
+        "Scheduled jobs run inside this serving process (jobs.in_process), under the same leases "
+        "as alliance jobs processes: each tick runs once.",
+    ),
+    "jobs_where_separate": (
+        "定时任务由独立的 alliance jobs 进程运行，每个周期只运行一次。",
+        "Scheduled jobs run in separate alliance jobs processes; each tick runs once.",
+    ),
+    "job_outcome_ok": ("成功", "ok"),
+    "job_outcome_failed": ("失败", "failed"),
+    "job_outcome_running": ("运行中", "running"),
+    "job_outcome_abandoned": ("已中断", "abandoned"),
 }
 
 

@@ -67,7 +67,7 @@ def test_each_role_sees_exactly_what_it_may(
         for key in ALLOWED[username]
         if page.locator(f"nav.sidebar a[data-page={key}]").count() == 1
     }
-    assert built >= ALLOWED[username] - {"jobs"}
+    assert built == ALLOWED[username]
     for key in sorted(built):
         response = page.goto(browser.url(PAGE_PATHS[key]))
         assert status_of(response) == 200, key
@@ -77,11 +77,10 @@ def test_each_role_sees_exactly_what_it_may(
 
     for key in sorted(EVERYTHING - ALLOWED[username]):
         response = page.goto(browser.url(PAGE_PATHS[key]))
-        assert status_of(response) in (403, 404), key
-        if status_of(response) == 403:
-            assert "无权访问" in page.content()
+        assert status_of(response) == 403, key
+        assert "无权访问" in page.content()
     if EVERYTHING - ALLOWED[username]:
-        forbidden = sorted(EVERYTHING - ALLOWED[username] - {"jobs"})[0]
+        forbidden = sorted(EVERYTHING - ALLOWED[username])[0]
         assert status_of(page.goto(browser.url(PAGE_PATHS[forbidden]))) == 403
         browser.screenshot("forbidden")
 
