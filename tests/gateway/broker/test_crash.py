@@ -58,9 +58,9 @@ def gateway_process(settings: Settings, port: int, log: Path) -> Iterator[subpro
         deadline = time.monotonic() + 60
         while True:
             try:
-                if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).ok:
+                if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5).ok:
                     break
-            except requests.ConnectionError:
+            except requests.RequestException:
                 pass
             assert process.poll() is None, log.read_text()
             assert time.monotonic() < deadline, "the gateway did not start"
