@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from multiprocessing import get_context
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, String, select, type_coerce
 
 from gateway.evidence.anchoring import ZERO_ROOT
 from gateway.evidence.digests import (
@@ -65,6 +65,7 @@ _COLUMNS = (
 )
 _FIELDS_AT = 4
 _EVIDENCE_VALUES = operator.itemgetter(*EVIDENCE_FIELDS)
+_SQLITE_TIME_LENGTH = len("2026-01-01 00:00:00.000000")
 STREAM_CHUNK = 5_000
 PARALLEL_FROM = 100_000
 
@@ -92,10 +93,20 @@ def _stamp(value: datetime | None) -> str | None:
     return value.isoformat(timespec="microseconds") + "Z"
 
 
+def _stored_time(value: datetime | str | None) -> str | None:
+    """A stored time in the evidence spelling. SQLite's are read as stored text, which is
+    always ``YYYY-MM-DD HH:MM:SS.ffffff`` in UTC: only the separators differ."""
+    if isinstance(value, str):
+        if len(value) == _SQLITE_TIME_LENGTH:
+            return value.replace(" ", "T", 1) + "Z"
+        return _stamp(datetime.fromisoformat(value))
+    return _stamp(value)
+
+
 def current_values(row: Sequence[Any]) -> tuple[Any, ...]:
     """The evidence fields as the row holds them now, in EVIDENCE_FIELDS order."""
     values = tuple(row[_FIELDS_AT:])
-    return (*values[:-2], _stamp(values[-2]), _stamp(values[-1]))
+    return (*values[:-2], _stored_time(values[-2]), _stored_time(values[-1]))
 
 
 def anchored_values(document: Any) -> tuple[Any, ...] | None:
@@ -115,7 +126,10 @@ def _differences(anchored: dict[str, Any], current: tuple[Any, ...]) -> dict[str
 
 
 def _anchored_rows(engine: Engine, low: int | None, high: int | None) -> Iterator[Sequence[Any]]:
-    statement = select(*_COLUMNS).where(AccessRecordRow.anchor_id.is_not(None))
+    columns: Sequence[Any] = _COLUMNS
+    if engine.dialect.name == "sqlite":  # times as stored: no parsing and formatting again
+        columns = [*_COLUMNS[:-2], *(type_coerce(column, String) for column in _COLUMNS[-2:])]
+    statement = select(*columns).where(AccessRecordRow.anchor_id.is_not(None))
     if low is not None:
         statement = statement.where(AccessRecordRow.anchor_id >= low)
     if high is not None:
@@ -163,7 +177,8 @@ class EvidenceChecker:
     """Checks every anchored record and batch in the database; chain checks are separate.
 
     With ``workers`` > 1 and at least :data:`PARALLEL_FROM` anchored records, contiguous
-    ranges of batches are checked by that many processes at once (each its own connection)."""
+    ranges of batches are checked by that many processes at once, this one included (each
+    over its own connection)."""
 
     def __init__(self, engine: Engine, workers: int = 1) -> None:
         self.engine = engine
@@ -184,18 +199,21 @@ class EvidenceChecker:
         seen: set[int] = set()
         ranges = self._ranges(anchors)
         if len(ranges) == 1:
-            records, findings, seen = check_range(self.engine, anchors, None, None)
+            results = [check_range(self.engine, anchors, None, None)]
+        else:  # this process checks the first range while the workers check the others
+            url = self.engine.url.render_as_string(hide_password=False)
+            with ProcessPoolExecutor(len(ranges) - 1, mp_context=get_context("spawn")) as pool:
+                others = [
+                    pool.submit(_check_range_at, (url, anchors, low, high))
+                    for low, high in ranges[1:]
+                ]
+                first_low, first_high = ranges[0]
+                results = [check_range(self.engine, anchors, first_low, first_high)]
+                results.extend(future.result() for future in others)
+        for records, findings, found in results:
             tally.records += records
             tally.findings.extend(findings)
-        else:
-            url = self.engine.url.render_as_string(hide_password=False)
-            with ProcessPoolExecutor(len(ranges), mp_context=get_context("spawn")) as pool:
-                for records, findings, found in pool.map(
-                    _check_range_at, [(url, anchors, low, high) for low, high in ranges]
-                ):
-                    tally.records += records
-                    tally.findings.extend(findings)
-                    seen |= found
+            seen |= found
         for anchor in anchors:
             if anchor.id not in seen and anchor.count > 0:
                 tally.findings.append(

@@ -13,10 +13,11 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     # acknowledged commit across a power loss.
     cursor = dbapi_connection.cursor()
     try:
+        # First, so that switching to WAL waits for a connection that holds the file.
+        cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
     finally:
         cursor.close()
 

@@ -28,6 +28,7 @@ from gateway.evidence.anchoring import Anchorer
 from gateway.evidence.tables import AccessRecordRow, AnchorRow, OutboxRow
 from gateway.reconciliation.evidence_checks import _COLUMNS
 from gateway.reconciliation.service import ReconciliationService, Sources
+from gateway.storage.engine import make_engine
 from gateway.storage.migrate import upgrade
 
 BATCH = 10_000
@@ -156,9 +157,9 @@ def main() -> None:
             admin = create_engine(args.postgres)
             with admin.begin() as connection:
                 connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-            engine = create_engine(f"{args.postgres}?options=-csearch_path%3D{schema}")
+            engine = make_engine(f"{args.postgres}?options=-csearch_path%3D{schema}")
         else:
-            engine = create_engine(f"sqlite:///{Path(folder) / 'bench.db'}")
+            engine = make_engine(f"sqlite:///{Path(folder) / 'bench.db'}")
         try:
             began = time.perf_counter()
             ledger = populate(engine, args.records)
