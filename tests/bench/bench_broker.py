@@ -65,6 +65,7 @@ def main() -> None:
             "ALLIANCE_LOG_LEVEL": "WARNING",
             "ALLIANCE_CHAIN_DEVNODE_BLOCK_INTERVAL": "0.02",
             "ALLIANCE_OAUTH_API_RATE_LIMIT": "1000000/minute",
+            "ALLIANCE_OAUTH_QUERY_RATE_LIMIT": "1000000/minute",
         }
         settings = load_settings(environ=environ)
         container = build_container(settings)
