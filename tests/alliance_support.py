@@ -55,6 +55,19 @@ class Alliance:
             headers={"Authorization": f"Bearer {token}", **headers},
         )
 
+    def title_inquiries(self, allowed: int = 3) -> str:
+        """TAX asks NRD ``allowed`` title inquiries and one marriage query it has no grant
+        for (denied), and the records are anchored; returns TAX's token."""
+        sample = self.sample("NRD-TITLE", consumer="TAX")
+        tax = self.token("TAX")
+        body = {"purpose": sample["purpose"], "params": sample["params"]}
+        for _ in range(allowed):
+            assert self.query(tax, "NRD-TITLE", body).status_code == 200
+        refused = self.query(tax, "CIV-MARRIAGE", {"purpose": "1", "params": {"id_number": "x"}})
+        assert refused.status_code == 403
+        assert self.container.anchorer.run_once().records == allowed + 1
+        return tax
+
     def sample(self, entry_id: str, consumer: str | None = None) -> dict[str, Any]:
         return next(
             q

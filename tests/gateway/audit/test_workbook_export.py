@@ -26,14 +26,7 @@ from ...alliance_support import Alliance
 
 
 def _run_queries(alliance: Alliance) -> int:
-    sample = alliance.sample("NRD-TITLE", consumer="TAX")
-    tax = alliance.token("TAX")
-    body = {"purpose": sample["purpose"], "params": sample["params"]}
-    for _ in range(3):
-        assert alliance.query(tax, "NRD-TITLE", body).status_code == 200
-    refused = alliance.query(tax, "CIV-MARRIAGE", {"purpose": "1", "params": {"id_number": "x"}})
-    assert refused.status_code == 403
-    alliance.container.anchorer.run_once()
+    alliance.title_inquiries()
     return 4
 
 

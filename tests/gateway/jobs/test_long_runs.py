@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -13,13 +12,13 @@ import redis
 
 from gateway.bootstrap import Container, build_container
 from gateway.evidence.anchoring import Anchorer
-from gateway.evidence.log import AccessClosing, AccessOpening
 from gateway.jobs.history import JobHistory
 from gateway.jobs.lease import LeaseManager
 from gateway.jobs.runner import JobRunner, JobSpec
 from gateway.settings import Settings
 from gateway.storage.engine import make_engine
 from gateway.storage.migrate import upgrade
+from tests.evidence_support import log_closed_record
 
 
 @pytest.mark.redis
@@ -72,16 +71,7 @@ class BusyLedger:
 
 
 def log_record(container: Container, request_id: str) -> None:
-    now = datetime.now(UTC)
-    record_id = container.evidence_log.open(
-        AccessOpening(
-            request_id, "NRD-TITLE", "0x" + "ab" * 32, "TAX", "NRD", "P1", None, None, "c-tax",
-            None, "0x" + "cd" * 32, now,
-        )
-    )  # fmt: skip
-    container.evidence_log.close(
-        record_id, AccessClosing("allowed", None, 200, "0x" + "ee" * 32, None, now, "{}", None)
-    )
+    log_closed_record(container.evidence_log, request_id, 0xCD)
 
 
 @pytest.fixture

@@ -31,13 +31,14 @@ from sqlalchemy.orm import Session
 from gateway.bootstrap import build_container
 from gateway.cli.main import main
 from gateway.devnode.testing import running_devnode
-from gateway.evidence.log import AccessClosing, AccessOpening, EvidenceLog
+from gateway.evidence.log import EvidenceLog
 from gateway.evidence.tables import AnchorRow, OutboxRow
 from gateway.jobs.history import JobRunRow
 from gateway.jobs.lease import LeaseManager
 from gateway.settings import Settings, load_settings
 from gateway.storage.engine import make_engine
 from gateway.storage.migrate import upgrade
+from tests.evidence_support import log_closed_record
 
 LEASE_SECONDS = 4.0
 INTERVALS = {
@@ -97,27 +98,7 @@ class Feeder:
 
     def _run(self) -> None:
         while not self._stop.wait(self.every):
-            now = datetime.now(UTC)
-            record_id = self.log.open(
-                AccessOpening(
-                    request_id=f"two-{self.count}",
-                    entry_id="NRD-TITLE",
-                    entry_version="0x" + "ab" * 32,
-                    consumer="TAX",
-                    provider="NRD",
-                    purpose="P1",
-                    grant_id=None,
-                    case_ref=None,
-                    client_id="c-tax",
-                    idempotency_key=None,
-                    request_digest="0x" + f"{self.count + 1:064x}",
-                    received_at=now,
-                )
-            )
-            self.log.close(
-                record_id,
-                AccessClosing("allowed", None, 200, "0x" + "ee" * 32, None, now, "{}", None),
-            )
+            log_closed_record(self.log, f"two-{self.count}", self.count + 1)
             self.count += 1
 
     def __enter__(self) -> Feeder:

@@ -12,12 +12,12 @@ import pytest
 from gateway.bootstrap import Container, build_container
 from gateway.errors import ServiceUnavailable
 from gateway.evidence.anchoring import Anchorer
-from gateway.evidence.log import AccessClosing, AccessOpening
 from gateway.evidence.retry import StuckBatchRetry
 from gateway.evidence.tables import AnchorRow
 from gateway.jobs.lease import LeaseManager
 from gateway.jobs.schedule import alliance_jobs
 from gateway.settings import Settings
+from tests.evidence_support import log_closed_record
 
 
 class Clock:
@@ -59,35 +59,7 @@ def container(seeded_settings: Settings) -> Iterator[Container]:
 
 def _log_records(container: Container, count: int, clock: Clock) -> None:
     for i in range(count):
-        record_id = container.evidence_log.open(
-            AccessOpening(
-                request_id=f"stuck-{i}",
-                entry_id="NRD-TITLE",
-                entry_version="0x" + "ab" * 32,
-                consumer="TAX",
-                provider="NRD",
-                purpose="P1",
-                grant_id=None,
-                case_ref=None,
-                client_id="c-tax",
-                idempotency_key=None,
-                request_digest="0x" + f"{i + 1:064x}",
-                received_at=clock(),
-            )
-        )
-        container.evidence_log.close(
-            record_id,
-            AccessClosing(
-                decision="allowed",
-                reason=None,
-                http_status=200,
-                response_digest="0x" + "ee" * 32,
-                provider_digest=None,
-                responded_at=clock(),
-                receipt="{}",
-                reply=None,
-            ),
-        )
+        log_closed_record(container.evidence_log, f"stuck-{i}", i + 1, clock())
 
 
 def _anchor(container: Container) -> AnchorRow:

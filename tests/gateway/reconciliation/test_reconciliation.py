@@ -20,16 +20,7 @@ from ...alliance_support import Alliance
 
 
 def _queries(alliance: Alliance, count: int = 3) -> str:
-    sample = alliance.sample("NRD-TITLE", consumer="TAX")
-    tax = alliance.token("TAX")
-    body = {"purpose": sample["purpose"], "params": sample["params"]}
-    for _ in range(count):
-        assert alliance.query(tax, "NRD-TITLE", body).status_code == 200
-    refused = alliance.query(tax, "CIV-MARRIAGE", {"purpose": "1", "params": {"id_number": "x"}})
-    assert refused.status_code == 403
-    report = alliance.container.anchorer.run_once()
-    assert report.records == count + 1
-    return tax
+    return alliance.title_inquiries(count)
 
 
 def _findings(alliance: Alliance) -> tuple[dict[str, Any], list[dict[str, Any]]]:
