@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from multiprocessing import get_context
 from typing import Any
 
-from sqlalchemy import Engine, String, select, type_coerce
+from sqlalchemy import Engine, String, func, select, type_coerce
 
 from gateway.evidence.anchoring import ZERO_ROOT
 from gateway.evidence.digests import (
@@ -66,6 +66,7 @@ _COLUMNS = (
 _FIELDS_AT = 4
 _EVIDENCE_VALUES = operator.itemgetter(*EVIDENCE_FIELDS)
 _SQLITE_TIME_LENGTH = len("2026-01-01 00:00:00.000000")
+_PG_EVIDENCE_TIME = 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'
 STREAM_CHUNK = 5_000
 PARALLEL_FROM = 100_000
 
@@ -95,8 +96,11 @@ def _stamp(value: datetime | None) -> str | None:
 
 def _stored_time(value: datetime | str | None) -> str | None:
     """A stored time in the evidence spelling. SQLite's are read as stored text, which is
-    always ``YYYY-MM-DD HH:MM:SS.ffffff`` in UTC: only the separators differ."""
+    always ``YYYY-MM-DD HH:MM:SS.ffffff`` in UTC (only the separators differ); PostgreSQL
+    spells them itself with ``to_char``."""
     if isinstance(value, str):
+        if value.endswith("Z"):  # spelled by PostgreSQL's to_char already
+            return value
         if len(value) == _SQLITE_TIME_LENGTH:
             return value.replace(" ", "T", 1) + "Z"
         return _stamp(datetime.fromisoformat(value))
@@ -129,6 +133,14 @@ def _anchored_rows(engine: Engine, low: int | None, high: int | None) -> Iterato
     columns: Sequence[Any] = _COLUMNS
     if engine.dialect.name == "sqlite":  # times as stored: no parsing and formatting again
         columns = [*_COLUMNS[:-2], *(type_coerce(column, String) for column in _COLUMNS[-2:])]
+    elif engine.dialect.name == "postgresql":  # times spelled as in evidence by the server
+        columns = [
+            *_COLUMNS[:-2],
+            *(
+                func.to_char(func.timezone("UTC", column), _PG_EVIDENCE_TIME)
+                for column in _COLUMNS[-2:]
+            ),
+        ]
     statement = select(*columns).where(AccessRecordRow.anchor_id.is_not(None))
     if low is not None:
         statement = statement.where(AccessRecordRow.anchor_id >= low)
