@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from flask import Response, flash, redirect, url_for
@@ -17,7 +15,7 @@ from console.page_text import render, translate
 from console.pages import PAGE, Routes, roles_of
 from console.roles import ADMIN, OPERATOR
 from gateway.errors import GatewayError
-from gateway.reconciliation.workbook import KIND_LABELS, write_report_workbook
+from gateway.reconciliation.workbook import KIND_LABELS, report_workbook_bytes
 
 routes = Routes()
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -61,8 +59,7 @@ def report_workbook(report_id: int) -> ResponseReturnValue:
     service = auth.container().reconciliation
     report = service.report(report_id)
     name = f"reconciliation-{report_id}.xlsx"
-    with tempfile.TemporaryDirectory() as folder:
-        body = write_report_workbook(report, Path(folder) / name).read_bytes()
+    body = report_workbook_bytes(report)
     auth.record("reconciliation_download", OK, str(report_id), name)
     response = Response(body, mimetype=XLSX)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -14,6 +14,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from gateway.bootstrap import Container
+from gateway.jobs.lease import ANCHORING_LEASE
 from gateway.jobs.runner import JobRunner, JobSpec
 from gateway.jobs.upkeep import configured, upkeep_jobs
 
@@ -36,7 +37,7 @@ def alliance_jobs(container: Container) -> list[JobSpec]:
         return {key: report[key] for key in ("id", "outcome", "records_checked", "findings_count")}
 
     specs = [
-        JobSpec("anchoring", container.settings.evidence.interval_seconds, anchoring),
+        JobSpec(ANCHORING_LEASE, container.settings.evidence.interval_seconds, anchoring),
         JobSpec("members-sync", SYNC_INTERVAL_SECONDS, members_sync),
         JobSpec("catalog-sync", SYNC_INTERVAL_SECONDS, catalog_sync),
         JobSpec(

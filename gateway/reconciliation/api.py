@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from flask import Response, current_app, send_file
@@ -13,7 +11,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from gateway.oauth.resource import require_token
-from gateway.reconciliation.workbook import write_report_workbook
+from gateway.reconciliation.workbook import report_workbook_bytes
 
 blp = Blueprint(
     "reconciliation",
@@ -97,14 +95,9 @@ class ReportWorkbook(MethodView):
     @require_token("audit:read")
     def get(self, report_id: int) -> Response:
         """The report as an Excel workbook (概要 and 差异明细 sheets)."""
-        report = _service().report(report_id)
-        with tempfile.TemporaryDirectory() as folder:
-            path = write_report_workbook(report, Path(folder) / f"reconciliation-{report_id}.xlsx")
-            data = path.read_bytes()
-        response = send_file(
-            io.BytesIO(data),
+        return send_file(
+            io.BytesIO(report_workbook_bytes(_service().report(report_id))),
             mimetype=XLSX,
             as_attachment=True,
             download_name=f"reconciliation-{report_id}.xlsx",
         )
-        return response

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from gateway.reconciliation.evidence_checks import (
+from gateway.reconciliation.findings import (
     ANCHOR_NOT_ON_CHAIN,
     ANCHOR_WITHOUT_RECORDS,
     Finding,

@@ -27,12 +27,9 @@ from gateway.reconciliation.chain_checks import (
     catalog_findings,
     membership_findings,
 )
-from gateway.reconciliation.evidence_checks import (
-    EvidenceChecker,
-    EvidenceTally,
-    Finding,
-    unanchored_findings,
-)
+from gateway.reconciliation.evidence_checks import EvidenceChecker
+from gateway.reconciliation.findings import EvidenceTally, Finding
+from gateway.reconciliation.pending import unanchored_findings
 from gateway.reconciliation.tables import FindingRow, ReportRow
 
 log = logging.getLogger(__name__)

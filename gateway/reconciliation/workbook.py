@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,21 @@ def _changes(detail: dict[str, Any]) -> str:
 
 def write_report_workbook(report: dict[str, Any], out_path: str | Path) -> Path:
     """Write ``report`` (with its findings) to ``out_path`` atomically; returns the path."""
+    out = Path(out_path)
+    partial = out.with_name(out.name + ".partial")
+    _report_workbook(report).save(partial)
+    partial.replace(out)
+    return out
+
+
+def report_workbook_bytes(report: dict[str, Any]) -> bytes:
+    """``report`` (with its findings) as the bytes of an .xlsx file, for a download."""
+    buffer = io.BytesIO()
+    _report_workbook(report).save(buffer)
+    return buffer.getvalue()
+
+
+def _report_workbook(report: dict[str, Any]) -> Workbook:
     workbook = Workbook(write_only=True)
     summary = SheetWriter(workbook.create_sheet(SUMMARY_SHEET))
     findings = SheetWriter(workbook.create_sheet(FINDINGS_SHEET))
@@ -88,8 +104,4 @@ def write_report_workbook(report: dict[str, Any], out_path: str | Path) -> Path:
         )
         rows += 1
     findings.filter(7, rows)
-    out = Path(out_path)
-    partial = out.with_name(out.name + ".partial")
-    workbook.save(partial)
-    partial.replace(out)
-    return out
+    return workbook

@@ -26,7 +26,7 @@ from sqlalchemy import Engine, create_engine, insert, select, text
 
 from gateway.evidence.anchoring import Anchorer
 from gateway.evidence.tables import AccessRecordRow, AnchorRow, OutboxRow
-from gateway.reconciliation.evidence_checks import _COLUMNS
+from gateway.reconciliation.rows import ANCHORED_COLUMNS
 from gateway.reconciliation.service import ReconciliationService, Sources
 from gateway.storage.engine import make_engine
 from gateway.storage.migrate import upgrade
@@ -112,7 +112,7 @@ def populate(engine: Engine, count: int) -> MemoryLedger:
 def bare_scan(engine: Engine) -> int:
     rows = 0
     statement = (
-        select(*_COLUMNS)
+        select(*ANCHORED_COLUMNS)
         .where(AccessRecordRow.anchor_id.is_not(None))
         .order_by(AccessRecordRow.anchor_id, AccessRecordRow.leaf_index)
         .execution_options(yield_per=5_000, stream_results=True)
