@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from console.account import Account
 from console.errors import (
     AccountExists,
     AccountLocked,
@@ -27,36 +27,6 @@ from console.store import AccountStore
 
 USERNAME = re.compile(r"^[a-z][a-z0-9_.-]{1,63}$")
 MIN_PASSWORD = 10
-
-
-@dataclass(frozen=True)
-class Account:
-    id: int
-    username: str
-    display_name: str
-    role: ConsoleRole
-    member_code: str | None
-    disabled: bool
-    failed_logins: int
-    locked_until: datetime | None
-    created_at: datetime
-    updated_at: datetime
-
-    def locked_at(self, moment: datetime) -> bool:
-        return self.locked_until is not None and self.locked_until > moment
-
-    def document(self) -> dict[str, object]:
-        return {
-            "username": self.username,
-            "display_name": self.display_name,
-            "role": self.role.value,
-            "member_code": self.member_code,
-            "disabled": self.disabled,
-            "failed_logins": self.failed_logins,
-            "locked_until": self.locked_until,
-            "created_at": self.created_at,
-            "updated_at": self.updated_at,
-        }
 
 
 def _now() -> datetime:

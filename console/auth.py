@@ -14,7 +14,7 @@ from console.audit import REFUSED
 from console.roles import ConsoleRole
 
 if TYPE_CHECKING:
-    from console.accounts import Account
+    from console.account import Account
     from console.services import ConsoleServices
     from gateway.bootstrap import Container
 

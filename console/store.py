@@ -2,30 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
+from console.account import Account
 from console.roles import ConsoleRole
 from console.tables import ConsoleUserRow
 
-if TYPE_CHECKING:
-    from console.accounts import Account
-
 
 def _utc(moment: datetime | None) -> datetime | None:
-    from datetime import UTC
-
     if moment is not None and moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)  # SQLite hands back naive datetimes
     return moment
 
 
 def _account(row: ConsoleUserRow) -> Account:
-    from console.accounts import Account
-
     return Account(
         id=row.id,
         username=row.username,

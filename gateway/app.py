@@ -8,7 +8,6 @@ from flask_limiter.util import get_remote_address
 from flask_smorest import Api, Blueprint
 
 from console import register_console
-from gateway import __version__
 from gateway.bootstrap import build_container
 from gateway.http import docs, health
 from gateway.http.guards import register_guards
@@ -16,6 +15,7 @@ from gateway.http.problems import register_problem_handlers
 from gateway.logs import configure_logging
 from gateway.oauth import api as oauth_api
 from gateway.settings import Settings, load_settings
+from gateway.version import __version__
 
 API_PREFIX = "/api/v1"
 

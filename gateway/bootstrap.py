@@ -182,7 +182,7 @@ class Container:
     def gateway_key(self) -> Sm2PrivateKey:
         from gateway.crypto.keyfiles import load_private_key
         from gateway.crypto.sm2 import Sm2PrivateKey
-        from gateway.instance import GATEWAY_KEY_FILE
+        from gateway.settings import GATEWAY_KEY_FILE
 
         def load() -> Sm2PrivateKey:
             key = load_private_key(self.settings.keys_dir / GATEWAY_KEY_FILE)
@@ -193,7 +193,7 @@ class Container:
         return self._once("gateway_key", load)
 
     def storage_key(self) -> bytes:
-        from gateway.instance import STORAGE_KEY_FILE
+        from gateway.settings import STORAGE_KEY_FILE
 
         return self._once(
             "storage_key",
@@ -369,9 +369,30 @@ class Container:
 
     @property
     def console(self) -> ConsoleServices:
-        from console.services import build_console_services
+        return self._once("console", self._build_console)
 
-        return self._once("console", lambda: build_console_services(self))
+    def _build_console(self) -> ConsoleServices:
+        from datetime import timedelta
+
+        from console.accounts import AccountService
+        from console.audit import AdminAuditLog
+        from console.services import ConsoleServices
+        from console.sessions import SessionStore
+        from console.store import AccountStore
+
+        settings = self.settings.console
+        return ConsoleServices(
+            accounts=AccountService(
+                AccountStore(self.engine),
+                lockout_threshold=settings.lockout_threshold,
+                lockout_minutes=settings.lockout_minutes,
+                member_exists=lambda code: self.members.index.get(code) is not None,
+            ),
+            sessions=SessionStore(
+                self.engine, timedelta(minutes=settings.session_lifetime_minutes)
+            ),
+            audit=AdminAuditLog(self.engine),
+        )
 
     @property
     def reconciliation(self) -> ReconciliationService:

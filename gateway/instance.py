@@ -16,11 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gateway.bootstrap import Container
+from gateway.settings import GATEWAY_KEY_FILE, STORAGE_KEY_FILE
 from gateway.storage.migrate import current_revision, head_revision, upgrade
 from gateway.storage.tables import InstanceSetting
-
-GATEWAY_KEY_FILE = "gateway-sm2.pem"
-STORAGE_KEY_FILE = "storage-sm4.key"
 
 
 @dataclass

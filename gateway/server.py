@@ -47,9 +47,9 @@ class GatewayServer(BaseApplication):
                 self.cfg.set(key, value)
 
     def load(self) -> Flask:
-        from gateway import create_app
+        from gateway.app import build_app
 
-        app = create_app(self.settings)
+        app = build_app(self.settings)
         if self.settings.jobs.in_process:
             from gateway.jobs.schedule import start_in_process
 

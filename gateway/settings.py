@@ -22,6 +22,10 @@ ENV_PREFIX = "ALLIANCE_"
 CONFIG_ENV = "ALLIANCE_CONFIG"
 DEFAULTS_FILE = "defaults.toml"
 
+#: The gateway's SM2 signing key and the SM4 storage key, under ``Settings.keys_dir``.
+GATEWAY_KEY_FILE = "gateway-sm2.pem"
+STORAGE_KEY_FILE = "storage-sm4.key"
+
 
 class SettingsError(Exception):
     """A setting is missing or invalid; the message names it and is fit for one line."""

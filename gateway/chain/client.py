@@ -16,7 +16,7 @@ from typing import Any
 
 from gateway.chain.abi import decode_revert_reason, encode_arguments
 from gateway.chain.artifact import ContractArtifact
-from gateway.chain.contract import Contract
+from gateway.chain.contract import Contract, TopicFilter
 from gateway.chain.errors import (
     ChainUnavailable,
     ReceiptTimeout,
@@ -32,9 +32,6 @@ from gateway.chain.suite import CryptoSuite, PrivateKey
 from gateway.chain.transport.base import Transport
 from gateway.chain.transport.retry import RetryingTransport, RetryPolicy
 from gateway.chain.tx import v2, v3
-
-#: One topic filter position: any value (None), one value, or any of several.
-TopicFilter = bytes | list[bytes] | None
 
 
 @dataclass(frozen=True)

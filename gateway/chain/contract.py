@@ -1,23 +1,60 @@
 """ABI-bound contracts: functions to call or transact, events to decode or fetch.
 
-A :class:`Contract` joins a :class:`~gateway.chain.client.ChainClient`, an artefact and an
-address. Selectors and topics come from the artefact (see :mod:`gateway.chain.artifact`).
+A :class:`Contract` joins a client, an artefact and an address. The client is anything that
+offers :class:`ContractClient` (in practice :class:`~gateway.chain.client.ChainClient`, which
+builds contracts, so this module does not import it). Selectors and topics come from the
+artefact (see :mod:`gateway.chain.artifact`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol
 
 from gateway.chain.abi import DecodedEvent, EventAbi, FunctionAbi, decode_revert_reason
 from gateway.chain.artifact import ContractArtifact
 from gateway.chain.errors import CallReverted
 from gateway.chain.hexutil import to_hex
-from gateway.chain.results import LogEntry, Receipt
-from gateway.chain.suite import PrivateKey
+from gateway.chain.results import CallResult, LogEntry, Receipt
+from gateway.chain.suite import CryptoSuite, PrivateKey
 
-if TYPE_CHECKING:
-    from gateway.chain.client import ChainClient
+#: One topic filter position: any value (None), one value, or any of several.
+TopicFilter = bytes | list[bytes] | None
+
+
+class ContractClient(Protocol):
+    """What a contract needs of its chain client: calls, transactions and logs."""
+
+    @property
+    def suite(self) -> CryptoSuite: ...
+
+    @property
+    def chain_id(self) -> int | str: ...
+
+    @property
+    def group_id(self) -> int | str: ...
+
+    def call(self, to: str, data: bytes, *, from_address: str | None = None) -> CallResult: ...
+
+    def send_transaction(
+        self,
+        to: str | None,
+        data: bytes,
+        key: PrivateKey,
+        *,
+        timeout: float | None = None,
+        check: bool = True,
+        abi: str = "",
+    ) -> Receipt: ...
+
+    def get_logs(
+        self,
+        *,
+        from_block: int = 0,
+        to_block: int | None = None,
+        address: str | None = None,
+        topics: Sequence[TopicFilter] | None = None,
+    ) -> list[LogEntry]: ...
 
 
 def _unwrap(values: tuple[Any, ...]) -> Any:
@@ -70,7 +107,7 @@ class Contract:
 
     def __init__(
         self,
-        client: ChainClient,
+        client: ContractClient,
         artifact: ContractArtifact,
         address: str,
         *,

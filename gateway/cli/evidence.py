@@ -41,7 +41,7 @@ def _gateway_public_key(ctx: click.Context, given: str | None) -> Any:
             except GatewayError:
                 return load_private_key(given).public_key
         return Sm2PublicKey.from_bytes(bytes.fromhex(given.removeprefix("0x")))
-    from gateway.instance import GATEWAY_KEY_FILE
+    from gateway.settings import GATEWAY_KEY_FILE
 
     return load_private_key(cli_settings(ctx).keys_dir / GATEWAY_KEY_FILE).public_key
 

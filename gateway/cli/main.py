@@ -6,7 +6,7 @@ import importlib
 
 import click
 
-from gateway import __version__
+from gateway.version import __version__
 
 # (module, attribute) of every sub-command; imported only when the CLI runs.
 _COMMANDS: tuple[tuple[str, str], ...] = (

@@ -33,6 +33,7 @@ from gateway.devnode.engine import (
     ExecutionResult,
 )
 from gateway.devnode.errors import StoreError, SuiteMismatch
+from gateway.devnode.sealer import run_sealer
 from gateway.devnode.state import FlatState, StateChanges
 from gateway.devnode.store import ChainStore, CommittedTransaction, StoredBlock
 from gateway.devnode.txpool import DEFAULT_POOL_LIMIT, TxPool
@@ -111,8 +112,6 @@ class DevNode:
             self.store.close()
             raise
         if seal:
-            from gateway.devnode.sealer import run_sealer
-
             self._stopping.clear()
             self._sealer = threading.Thread(
                 target=run_sealer, args=(self, self._stopping), name="devnode-sealer", daemon=True
@@ -221,6 +220,14 @@ class DevNode:
         return True
 
     # -- sealing -------------------------------------------------------------------------
+    @property
+    def block_interval(self) -> float:
+        return self.config.block_interval
+
+    @property
+    def tx_count_limit(self) -> int:
+        return self.config.tx_count_limit
+
     def seal_block(self) -> StoredBlock | None:
         """Seal up to ``tx_count_limit`` pending transactions into the next block."""
         with self._seal_lock:

@@ -3,7 +3,8 @@
 As a FISCO BCOS 2.x sealer (``min_block_generation_time`` 500 ms, ``tx_count_limit`` 1000,
 no empty blocks): the loop sleeps until a transaction is pending, waits for the interval since
 the previous block unless ``tx_count_limit`` transactions are already waiting, then seals.
-It runs in a thread that :meth:`DevNode.start` creates; nothing starts at import.
+It runs in a thread that :meth:`~gateway.devnode.node.DevNode.start` creates; nothing starts
+at import. The loop sees the node only through :class:`Sealable`, so it does not import it.
 """
 
 from __future__ import annotations
@@ -11,19 +12,40 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from gateway.devnode.node import DevNode
+
+class PendingPool(Protocol):
+    def wait_for_transactions(self, timeout: float) -> bool: ...
+
+    def size(self) -> int: ...
+
+
+class Sealable(Protocol):
+    """The node as the sealing loop sees it: its pool, its timing, and sealing itself."""
+
+    sealer_error: BaseException | None
+
+    @property
+    def pool(self) -> PendingPool: ...
+
+    @property
+    def block_interval(self) -> float: ...
+
+    @property
+    def tx_count_limit(self) -> int: ...
+
+    def seal_block(self) -> object: ...
+
 
 log = logging.getLogger(__name__)
 
 _IDLE_POLL = 0.25
 
 
-def run_sealer(node: DevNode, stopping: threading.Event) -> None:
+def run_sealer(node: Sealable, stopping: threading.Event) -> None:
     """Seal blocks until ``stopping`` is set; a sealing failure stops the loop and is kept."""
-    interval = node.config.block_interval
+    interval = node.block_interval
     last_seal = 0.0
     while not stopping.is_set():
         if not node.pool.wait_for_transactions(_IDLE_POLL):
@@ -31,7 +53,7 @@ def run_sealer(node: DevNode, stopping: threading.Event) -> None:
         if stopping.is_set():
             break
         waited = time.monotonic() - last_seal
-        if waited < interval and node.pool.size() < node.config.tx_count_limit:
+        if waited < interval and node.pool.size() < node.tx_count_limit:
             stopping.wait(interval - waited)
             continue
         try:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify
 from flask.typing import ResponseReturnValue
 
-from gateway import __version__
 from gateway.readiness import ALERT
+from gateway.version import __version__
 
 blp = Blueprint("health", __name__)
 
