@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from flask import Flask
 
-    from gateway.bootstrap import Container
+    from console.ports import GatewayServices
 
 
-def register_console(app: Flask, container: Container) -> None:
+def register_console(app: Flask, container: GatewayServices) -> None:
     """Mount the console at ``/console`` on the gateway's app."""
     from console.web import install
 

@@ -15,8 +15,8 @@ from console.roles import ConsoleRole
 
 if TYPE_CHECKING:
     from console.account import Account
+    from console.ports import GatewayServices
     from console.services import ConsoleServices
-    from gateway.bootstrap import Container
 
 ViewT = TypeVar("ViewT", bound=Callable[..., Any])
 
@@ -47,8 +47,8 @@ class ConsoleUser:
         return self.account.member_code
 
 
-def container() -> Container:
-    return cast("Container", current_app.extensions["alliance"])
+def container() -> GatewayServices:
+    return cast("GatewayServices", current_app.extensions["alliance"])
 
 
 def services() -> ConsoleServices:

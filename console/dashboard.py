@@ -7,9 +7,10 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -18,11 +19,12 @@ from gateway.devnode.errors import DataDirectoryLocked
 from gateway.evidence.tables import AccessRecordRow
 
 if TYPE_CHECKING:
-    from gateway.bootstrap import Container
+    from console.ports import GatewayServices
 
 CHINA = ZoneInfo("Asia/Shanghai")  # the alliance's working day (UTC+8)
 CHART_DAYS = 14
 STATUS_TTL = 5.0
+CHAIN_STATUS_EXTENSION = "console_chain_status"
 
 
 @dataclass(frozen=True)
@@ -36,14 +38,15 @@ class ChainStatus:
 class ChainStatusCache:
     """The header's chain status, asked of the node at most every few seconds."""
 
-    container: Container
+    container: GatewayServices
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _value: ChainStatus | None = None
     _at: float = 0.0
 
     @classmethod
-    def of(cls, container: Container) -> ChainStatusCache:
-        return container._once("console_chain_status", lambda: cls(container))
+    def current(cls) -> ChainStatusCache:
+        """The console app's cache (made by :func:`console.web.install`)."""
+        return cast(ChainStatusCache, current_app.extensions[CHAIN_STATUS_EXTENSION])
 
     def get(self) -> ChainStatus:
         """The latest status; while one request asks a slow node, the others get the last one."""
@@ -61,7 +64,7 @@ class ChainStatusCache:
             self._lock.release()
 
 
-def chain_status(container: Container) -> ChainStatus:
+def chain_status(container: GatewayServices) -> ChainStatus:
     from gateway.onchain.runtime import ChainNotReady
 
     try:
@@ -99,7 +102,7 @@ class Dashboard:
 
 
 def _query_counts(
-    container: Container, member: str | None, now: datetime
+    container: GatewayServices, member: str | None, now: datetime
 ) -> tuple[Counter[str], Counter[str], list[QueryDay]]:
     today = now.astimezone(CHINA).date()
     first = today - timedelta(days=CHART_DAYS - 1)
@@ -131,14 +134,14 @@ def _query_counts(
     return consumers, providers, days
 
 
-def open_alerts(container: Container) -> list[Any] | None:
+def open_alerts(container: GatewayServices) -> list[Any] | None:
     """Open reconciliation alerts, when the gateway has a reconciliation service."""
     reconciliation = getattr(container, "reconciliation", None)
     alerts = getattr(reconciliation, "open_alerts", None)
     return list(alerts()) if callable(alerts) else None
 
 
-def build_dashboard(container: Container, member: str | None = None) -> Dashboard:
+def build_dashboard(container: GatewayServices, member: str | None = None) -> Dashboard:
     """Everything 首页 shows; with ``member`` only that member's queries are counted."""
     from members.model import MemberStatus
     from members.ports import MemberQuery
@@ -150,7 +153,7 @@ def build_dashboard(container: Container, member: str | None = None) -> Dashboar
         consumers = Counter({member: consumers[member]})
         providers = Counter({member: providers[member]})
     return Dashboard(
-        chain=ChainStatusCache.of(container).get(),
+        chain=ChainStatusCache.current().get(),
         members_active=sum(1 for m in members if m.status is MemberStatus.ACTIVE),
         members_total=len(members),
         catalog_size=len(container.catalog.index.all_entries()),

@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Any
 from gateway.evidence.verify import AnchoredBatch, VerificationReport, verify_evidence
 
 if TYPE_CHECKING:
-    from gateway.bootstrap import Container
+    from console.ports import GatewayServices
 
 _NOT_ON_CHAIN = AnchoredBatch(b"\0" * 32)  # the root check then fails and says so
 
 
-def _anchored(container: Container, proof: dict[str, Any]) -> AnchoredBatch:
+def _anchored(container: GatewayServices, proof: dict[str, Any]) -> AnchoredBatch:
     from gateway.evidence.ledger import ChainEvidenceLedger, EvidenceLedgerRefused
     from gateway.onchain.bound import BoundContract
 
@@ -33,7 +33,9 @@ def _anchored(container: Container, proof: dict[str, Any]) -> AnchoredBatch:
     return AnchoredBatch(raw, count, first)
 
 
-def verify_access(container: Container, evidence: dict[str, Any]) -> VerificationReport | None:
+def verify_access(
+    container: GatewayServices, evidence: dict[str, Any]
+) -> VerificationReport | None:
     """The report for one access's evidence document, or None when it has no receipt."""
     receipt = evidence.get("receipt")
     if not receipt:

@@ -12,13 +12,13 @@ from werkzeug.exceptions import HTTPException
 
 from console import auth, i18n
 from console.audit import REFUSED
-from console.dashboard import ChainStatusCache
+from console.dashboard import CHAIN_STATUS_EXTENSION, ChainStatusCache
 from console.keys import load_or_create_secret
 from console.pages import PAGES, Page, install_views
 from gateway.errors import GatewayError
 
 if TYPE_CHECKING:
-    from gateway.bootstrap import Container
+    from console.ports import GatewayServices
 
 SESSION_COOKIE = "alliance_console"
 URL_PREFIX = "/console"
@@ -29,14 +29,14 @@ CSP = (
 )
 
 
-def _secure_cookies(container: Container) -> bool:
+def _secure_cookies(container: GatewayServices) -> bool:
     setting = container.settings.console.secure_cookies
     if setting == "auto":
         return container.settings.base_url.startswith("https://")
     return setting == "always"
 
 
-def _configure(app: Flask, container: Container) -> None:
+def _configure(app: Flask, container: GatewayServices) -> None:
     console = container.settings.console
     app.secret_key = load_or_create_secret(container.settings)
     app.config.update(
@@ -123,7 +123,7 @@ def _layout_context() -> dict[str, Any]:
         "html_lang": i18n.HTML_LANG[lang],
         "nav": nav,
         "console_user": auth.user() if signed_in else None,
-        "chain_status": ChainStatusCache.of(auth.container()).get() if signed_in else None,
+        "chain_status": ChainStatusCache.current().get() if signed_in else None,
         "page_url": _page_url,
         "active_page": _section(),
     }
@@ -155,8 +155,9 @@ def make_blueprint(csrf: CSRFProtect) -> Blueprint:
     return blueprint
 
 
-def install(app: Flask, container: Container) -> None:
+def install(app: Flask, container: GatewayServices) -> None:
     _configure(app, container)
+    app.extensions[CHAIN_STATUS_EXTENSION] = ChainStatusCache(container)
     _login_manager(app)
     csrf = CSRFProtect()
     csrf.init_app(app)

@@ -51,7 +51,7 @@ class GatewayServer(BaseApplication):
 
         app = build_app(self.settings)
         if self.settings.jobs.in_process:
-            from gateway.jobs.schedule import start_in_process
+            from gateway.bootstrap.jobs import start_in_process
 
             app.extensions["alliance_jobs"] = start_in_process(app.extensions["alliance"])
         _WORKER_APPS.append(app)

@@ -7,11 +7,11 @@ import json
 import click
 
 from gateway.bootstrap import Container, build_container
+from gateway.bootstrap.jobs import alliance_jobs, job_runner
 from gateway.cli.context import SettingsProblem, cli_settings
 from gateway.jobs.history import JobHistory
-from gateway.jobs.lease import LeaseManager
-from gateway.jobs.runner import JobRunner, JobSpec
-from gateway.jobs.schedule import alliance_jobs, run_scheduler
+from gateway.jobs.runner import JobSpec
+from gateway.jobs.schedule import run_scheduler
 from gateway.settings import SettingsError
 
 
@@ -38,7 +38,7 @@ def run(ctx: click.Context) -> None:
     configure_logging(settings.log)
     container = build_container(settings)
     try:
-        runner = JobRunner(LeaseManager(container.redis), JobHistory(container.engine))
+        runner = job_runner(container)
         run_scheduler(runner, _jobs(container))
     except KeyboardInterrupt:
         pass
@@ -56,7 +56,7 @@ def once(ctx: click.Context, job: str) -> None:
         specs = {spec.name: spec for spec in _jobs(container)}
         if job not in specs:
             raise click.BadParameter(f"choose one of {', '.join(specs)}", param_hint="JOB")
-        runner = JobRunner(LeaseManager(container.redis), JobHistory(container.engine))
+        runner = job_runner(container)
         click.echo(json.dumps({"job": job, "outcome": runner.run_tick(specs[job])}))
     finally:
         container.close()

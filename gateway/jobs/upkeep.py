@@ -1,4 +1,4 @@
-"""The upkeep jobs of ``alliance jobs`` (retention, tx-retry) and the ``[jobs]`` settings.
+"""The upkeep jobs (retention, tx-retry) and the ``[jobs]`` settings applied to every job.
 
 ``tx-retry`` resends stuck anchoring transactions (:mod:`gateway.evidence.retry`) while
 holding the anchoring lease, so it never sends at the same time as the anchoring job.
@@ -8,30 +8,38 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from gateway.bootstrap import Container
+from sqlalchemy import Engine
+
 from gateway.jobs.lease import ANCHORING_LEASE, LeaseManager
 from gateway.jobs.runner import JobSpec, LeaseKeeper
-from gateway.settings import JobsSettings, SettingsError
+from gateway.settings import JobsSettings, Settings, SettingsError
+
+if TYPE_CHECKING:
+    from gateway.audit.exports import AuditExports
+    from gateway.evidence.anchoring import Anchorer
 
 RETENTION_INTERVAL_SECONDS = 3600.0
 TX_RETRY_INTERVAL_SECONDS = 60.0
 ANCHORING_HOLD_SECONDS = 300.0
 
 
-def upkeep_jobs(container: Container) -> list[JobSpec]:
-    settings = container.settings
-
+def upkeep_jobs(
+    settings: Settings,
+    engine: Engine,
+    leases: LeaseManager,
+    exports: AuditExports,
+    anchorer: Anchorer,
+) -> list[JobSpec]:
     def retention() -> dict[str, Any]:
         from gateway.jobs.retention import Retention
 
-        return Retention(container.engine, settings.retention, container.audit_exports).run_once()
+        return Retention(engine, settings.retention, exports).run_once()
 
     def tx_retry() -> dict[str, Any]:
         from gateway.evidence.retry import StuckBatchRetry
 
-        leases = LeaseManager(container.redis)
         hold = settings.jobs.lease_seconds or ANCHORING_HOLD_SECONDS
         lease = leases.acquire(ANCHORING_LEASE, hold)
         if lease is None:
@@ -41,8 +49,8 @@ def upkeep_jobs(container: Container) -> list[JobSpec]:
         try:
             evidence = settings.evidence
             retry = StuckBatchRetry(
-                container.engine,
-                container.anchorer,
+                engine,
+                anchorer,
                 stuck_after=timedelta(seconds=evidence.stuck_after_seconds),
                 backoff=timedelta(seconds=evidence.retry_backoff_seconds),
                 backoff_max=timedelta(seconds=evidence.retry_backoff_max_seconds),

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import time
 
+from gateway.bootstrap.jobs import start_in_process
 from gateway.jobs.history import JobHistory
 from gateway.jobs.lease import LeaseManager
-from gateway.jobs.schedule import start_in_process
 
 from ...alliance_support import Alliance
 

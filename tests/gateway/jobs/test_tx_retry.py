@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 
 from gateway.bootstrap import Container, build_container
+from gateway.bootstrap.jobs import alliance_jobs
 from gateway.errors import ServiceUnavailable
 from gateway.evidence.anchoring import Anchorer
 from gateway.evidence.retry import StuckBatchRetry
 from gateway.evidence.tables import AnchorRow
 from gateway.jobs.lease import LeaseManager
-from gateway.jobs.schedule import alliance_jobs
 from gateway.settings import Settings
 from tests.evidence_support import log_closed_record
 

@@ -1,4 +1,4 @@
-"""The composition root: builds every adapter once and hands them to the services.
+"""The container: builds every adapter once and hands them to the services.
 
 Called from :func:`gateway.create_app` and from CLI commands, never at import. Building the
 container connects to nothing: engines and Redis clients connect on first use, and the chain
