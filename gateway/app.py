@@ -7,13 +7,13 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_smorest import Api, Blueprint
 
-from console import register_console
 from gateway.bootstrap import build_container
+from gateway.console import register_console
 from gateway.http import docs, health
+from gateway.http.api import oauth as oauth_api
 from gateway.http.guards import register_guards
 from gateway.http.problems import register_problem_handlers
 from gateway.logs import configure_logging
-from gateway.oauth import api as oauth_api
 from gateway.settings import Settings, load_settings
 from gateway.version import __version__
 
@@ -70,17 +70,17 @@ def build_app(settings: Settings | None = None) -> Flask:
 
 def _api_blueprints() -> list[Blueprint]:
     """The versioned API's blueprints; each feature adds its own here."""
-    from catalog import api as catalog_api
-    from catalog import grants_api
-    from gateway.audit import api as audit_api
-    from gateway.broker import api as query_api
-    from gateway.evidence import api as evidence_api
-    from gateway.http import apis as apis_api
     from gateway.http import tools
-    from gateway.onchain import api as contracts_api
-    from gateway.reconciliation import api as reconciliation_api
-    from members import api as members_api
-    from records import api as records_api
+    from gateway.http.api import apis as apis_api
+    from gateway.http.api import audit as audit_api
+    from gateway.http.api import catalog as catalog_api
+    from gateway.http.api import contracts as contracts_api
+    from gateway.http.api import evidence as evidence_api
+    from gateway.http.api import grants as grants_api
+    from gateway.http.api import members as members_api
+    from gateway.http.api import query as query_api
+    from gateway.http.api import reconciliation as reconciliation_api
+    from gateway.http.api import records as records_api
 
     return [
         tools.blp,
@@ -112,7 +112,7 @@ def _limiter(app: Flask, settings: Settings) -> Limiter:
     )
     limiter.exempt(health.blp)
     limiter.exempt(docs.blp)
-    from gateway.broker import api as query_api
+    from gateway.http.api import query as query_api
 
     limiter.limit(settings.oauth.query_rate_limit, key_func=query_api.client_key)(query_api.blp)
     app.extensions["alliance_limiter"] = limiter

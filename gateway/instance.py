@@ -111,10 +111,10 @@ def _ensure_deployment(container: Container, report: InitReport) -> None:
 
 def _ensure_seed_members(container: Container, report: InitReport) -> None:
     """Register, approve and hand credentials to every member of ``conf/members.toml``."""
+    from gateway.members.credentials_file import write_credentials
+    from gateway.members.model import MemberStatus
+    from gateway.members.seed import load_seed
     from gateway.settings import conf_dir
-    from members.credentials_file import write_credentials
-    from members.model import MemberStatus
-    from members.seed import load_seed
 
     service = container.members
     directory = container.settings.data_dir / "credentials"
@@ -137,8 +137,8 @@ def _ensure_seed_members(container: Container, report: InitReport) -> None:
 
 def _ensure_seed_catalog(container: Container, report: InitReport) -> None:
     """Publish every entry of ``conf/catalog.toml`` that the catalogue does not have yet."""
-    from catalog.actors import Actor
-    from catalog.seed import load_catalog_seed
+    from gateway.catalog.actors import Actor
+    from gateway.catalog.seed import load_catalog_seed
     from gateway.settings import conf_dir
 
     office = Actor(member="GAO", is_office=True, label="alliance init")
@@ -158,8 +158,8 @@ def _ensure_sample_grants(container: Container, report: InitReport) -> None:
     """
     from datetime import timedelta
 
-    from catalog.actors import Actor
-    from catalog.model import GrantStatus, SharingClass
+    from gateway.catalog.actors import Actor
+    from gateway.catalog.model import GrantStatus, SharingClass
     from gateway.providers.samples import sample_queries
 
     grants = container.grants

@@ -13,10 +13,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from gateway import create_app
+from gateway.members.ports import MemberQuery
 from gateway.providers.runner import running_simulators
 from gateway.providers.samples import sample_queries
 from gateway.settings import Settings
-from members.ports import MemberQuery
 
 
 @dataclass

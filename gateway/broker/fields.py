@@ -11,8 +11,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from catalog.model import EntrySpec, FieldSpec, ParameterSpec
 from gateway.broker.errors import InvalidParameters, MalformedProviderAnswer
+from gateway.catalog.model import EntrySpec, FieldSpec, ParameterSpec
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 

@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from catalog.model import Entry, EntryStatus, GrantStatus, SharingClass
-from catalog.ports import GrantQuery
 from gateway.broker.connector import HttpConnector
 from gateway.broker.errors import (
     AnchoringLagExceeded,
@@ -26,6 +24,8 @@ from gateway.broker.errors import (
     QueryDenied,
 )
 from gateway.broker.fields import check_answer, check_parameters, project
+from gateway.catalog.model import Entry, EntryStatus, GrantStatus, SharingClass
+from gateway.catalog.ports import GrantQuery
 from gateway.crypto.canonical import message_digest
 from gateway.crypto.sm2 import Sm2PrivateKey, Sm2PublicKey
 from gateway.crypto.sm4 import seal, unseal

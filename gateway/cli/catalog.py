@@ -14,9 +14,9 @@ from typing import Any
 
 import click
 
-from catalog.actors import Actor
-from catalog.model import Entry, EntryStatus, Grant, GrantStatus, SharingClass
-from catalog.ports import EntryQuery, GrantQuery
+from gateway.catalog.actors import Actor
+from gateway.catalog.model import Entry, EntryStatus, Grant, GrantStatus, SharingClass
+from gateway.catalog.ports import EntryQuery, GrantQuery
 from gateway.cli.context import CommandFailed, command_container, echo_json
 
 

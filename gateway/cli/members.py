@@ -8,8 +8,8 @@ from typing import Any
 import click
 
 from gateway.cli.context import CommandFailed, command_container, echo_json
-from members.model import Member, MemberProfile, MemberStatus, Role
-from members.ports import MemberQuery
+from gateway.members.model import Member, MemberProfile, MemberStatus, Role
+from gateway.members.ports import MemberQuery
 
 ACTOR = "cli"
 

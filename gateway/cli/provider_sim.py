@@ -16,7 +16,7 @@ from types import FrameType
 
 import click
 
-from catalog.model import EntrySpec
+from gateway.catalog.model import EntrySpec
 from gateway.cli.context import cli_settings
 from gateway.crypto.errors import InvalidKeyError
 from gateway.crypto.signing import address_of

@@ -22,7 +22,7 @@ def records() -> None:
 @click.pass_context
 def get(ctx: click.Context, key: str) -> None:
     """The latest version of KEY with its content, verified against RecordStore."""
-    from records.views import record_view
+    from gateway.records.views import record_view
 
     with command_container(ctx) as container:
         echo_json(record_view(container.records.get(key)))
@@ -33,7 +33,7 @@ def get(ctx: click.Context, key: str) -> None:
 @click.pass_context
 def history(ctx: click.Context, key: str) -> None:
     """Every version of KEY, each with its transaction and verification."""
-    from records.views import record_view
+    from gateway.records.views import record_view
 
     with command_container(ctx) as container:
         echo_json([record_view(v) for v in container.records.history(key)])
@@ -46,7 +46,7 @@ def backup(ctx: click.Context, out: str) -> None:
     """Write every record and version to a bundle signed with the gateway's SM2 key.
 
     The bundle holds the content in clear: keep it as safe as the database."""
-    from records.bundle import build_bundle
+    from gateway.records.bundle import build_bundle
 
     with command_container(ctx) as container:
         bundle = build_bundle(container.records, container.gateway_key())
@@ -78,7 +78,7 @@ def restore(ctx: click.Context, bundle_file: str, signer: str | None) -> None:
     """Verify a bundle (signature, every hash) and replay it into this deployment's chain."""
     from dataclasses import asdict
 
-    from records.bundle import restore_bundle
+    from gateway.records.bundle import restore_bundle
 
     try:
         bundle = json.loads(Path(bundle_file).read_text(encoding="utf-8"))

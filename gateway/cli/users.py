@@ -42,7 +42,7 @@ def create(
     password_stdin: bool,
 ) -> None:
     """Create a console account."""
-    from console.roles import ConsoleRole
+    from gateway.console.roles import ConsoleRole
 
     password = _password(password_stdin)
     with command_container(ctx) as container:

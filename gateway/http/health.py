@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify
 from flask.typing import ResponseReturnValue
 
-from gateway.readiness import ALERT
+from gateway.http.readiness import ALERT
 from gateway.version import __version__
 
 blp = Blueprint("health", __name__)

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from gateway.members.model import Member
+from gateway.members.ports import IssuedCredentials
 from gateway.oauth.clients import ClientStore
 from gateway.oauth.scopes import scopes_for_roles
 from gateway.oauth.tokens import TokenStore
-from members.model import Member
-from members.ports import IssuedCredentials
 
 
 class OAuthCredentialIssuer:
-    """Implements ``members.ports.CredentialIssuer`` with the client and token stores."""
+    """Implements ``gateway.members.ports.CredentialIssuer`` with the client and token stores."""
 
     def __init__(self, clients: ClientStore, tokens: TokenStore) -> None:
         self.clients = clients

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from members.model import Role
+from gateway.members.model import Role
 
 ROLE_SCOPES: dict[Role, tuple[str, ...]] = {
     Role.PROVIDER: (

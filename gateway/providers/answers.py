@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from catalog.model import EntrySpec, SharingClass
+from gateway.catalog.model import EntrySpec, SharingClass
 from gateway.crypto.canonical import message_digest
 from gateway.providers.dataset import Dataset
 from gateway.providers.fieldtypes import has_type

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from catalog.model import EntrySpec
+from gateway.catalog.model import EntrySpec
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 

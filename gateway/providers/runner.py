@@ -16,15 +16,15 @@ from urllib.parse import urlsplit
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from catalog.model import EntrySpec
-from catalog.seed import load_catalog_seed
+from gateway.catalog.model import EntrySpec
+from gateway.catalog.seed import load_catalog_seed
 from gateway.crypto.errors import CryptoError
 from gateway.crypto.keyfiles import load_private_key
 from gateway.crypto.sm2 import Sm2PrivateKey, Sm2PublicKey
+from gateway.members.seed import load_seed
 from gateway.providers.dataset import DEFAULT_SEED, build_dataset
 from gateway.providers.simulator import ProviderSimulator
 from gateway.settings import conf_dir
-from members.seed import load_seed
 
 DEFAULT_BASE_PORT = 9101
 

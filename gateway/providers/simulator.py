@@ -19,7 +19,7 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from catalog.model import EntrySpec
+from gateway.catalog.model import EntrySpec
 from gateway.crypto.canonical import canonical_json
 from gateway.crypto.errors import CanonicalJsonError
 from gateway.crypto.signing import address_of

@@ -30,10 +30,10 @@ from gateway import create_app
 from gateway.bootstrap import build_container
 from gateway.evidence.tables import AccessRecordRow, OutboxRow
 from gateway.instance import initialise
+from gateway.members.ports import MemberQuery
 from gateway.providers.runner import running_simulators
 from gateway.providers.samples import sample_queries
 from gateway.settings import load_settings
-from members.ports import MemberQuery
 
 
 class NullEvidenceLog:

@@ -17,12 +17,12 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from catalog.model import EntrySpec, FieldSpec, ServiceBinding, SharingClass
-from catalog.service import ZERO_HASH, version_hash
 from gateway import create_app
+from gateway.catalog.model import EntrySpec, FieldSpec, ServiceBinding, SharingClass
+from gateway.catalog.service import ZERO_HASH, version_hash
 from gateway.instance import initialise
+from gateway.members.model import Member, MemberProfile, MemberStatus, Role
 from gateway.settings import load_settings
-from members.model import Member, MemberProfile, MemberStatus, Role
 
 REGIONS = [
     "南京",

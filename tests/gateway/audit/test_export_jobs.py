@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from gateway.audit.manifest import MANIFEST_SHEET, RECORDS_SHEET, SUMMARY_SHEET
 from gateway.audit.verify_workbook import verify_workbook
 from gateway.audit.workbook import export_workbook
-from members.model import MemberProfile, Role
+from gateway.members.model import MemberProfile, Role
 
 from ...alliance_support import Alliance
 

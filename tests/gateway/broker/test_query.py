@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from catalog.actors import Actor
+from gateway.catalog.actors import Actor
 from gateway.cli.main import main
 from gateway.crypto.canonical import message_digest
 from gateway.evidence.receipt import Receipt, verify_receipt

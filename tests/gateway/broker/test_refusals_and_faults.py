@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from catalog.actors import Actor
-from catalog.tables import GrantRow
+from gateway.catalog.actors import Actor
+from gateway.catalog.tables import GrantRow
 from gateway.evidence.tables import AccessRecordRow
 
 from ...alliance_support import Alliance, point_members_at

@@ -8,8 +8,8 @@ import subprocess
 import sys
 from typing import Any
 
-from console.audit import AdminActionQuery
 from gateway.bootstrap import build_container
+from gateway.console.audit import AdminActionQuery
 from gateway.settings import Settings
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from catalog.model import EntrySpec
+from gateway.catalog.model import EntrySpec
 from gateway.crypto.keyfiles import write_private_key
 from gateway.crypto.sm2 import Sm2PrivateKey
 from gateway.providers.runner import catalogue_entries, provider_members, running_simulators

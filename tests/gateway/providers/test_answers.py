@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from catalog.model import EntrySpec, FieldSpec
+from gateway.catalog.model import EntrySpec, FieldSpec
 from gateway.providers.answers import InvalidParams, NoRecord, NotShared, answer
 from gateway.providers.dataset import Dataset, build_dataset
 from gateway.providers.fieldtypes import answer_problems, has_type

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import requests
 
-from catalog.model import EntrySpec
+from gateway.catalog.model import EntrySpec
 from gateway.crypto.keyfiles import write_private_key
 from gateway.crypto.secp256k1 import Secp256k1PrivateKey
 from gateway.crypto.sm2 import Sm2PrivateKey

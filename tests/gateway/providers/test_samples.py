@@ -7,12 +7,12 @@ import os
 import subprocess
 import sys
 
-from catalog.model import EntrySpec, SharingClass
+from gateway.catalog.model import EntrySpec, SharingClass
+from gateway.members.model import Role
+from gateway.members.seed import load_seed
 from gateway.providers.matters import MATTERS_BY_CODE
 from gateway.providers.samples import sample_queries
 from gateway.settings import conf_dir
-from members.model import Role
-from members.seed import load_seed
 
 
 def test_every_shared_entry_is_covered_and_not_shared_is_not(entries: dict[str, EntrySpec]) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import requests
 
-from catalog.model import EntrySpec
+from gateway.catalog.model import EntrySpec
 from gateway.crypto.canonical import canonical_json
 from gateway.crypto.signing import address_of
 from gateway.crypto.sm2 import Sm2PrivateKey

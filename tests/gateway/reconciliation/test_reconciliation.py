@@ -13,8 +13,8 @@ from sqlalchemy import delete, text, update
 
 from gateway.cli.main import main
 from gateway.evidence.tables import AccessRecordRow, AnchorRow
+from gateway.members.tables import MemberRow
 from gateway.reconciliation.workbook import FINDINGS_SHEET, SUMMARY_SHEET
-from members.tables import MemberRow
 
 from ...alliance_support import Alliance
 

@@ -1,1 +1,0 @@
-"""The console's page modules; each has a ``routes`` collector (see ``console.pages``)."""
