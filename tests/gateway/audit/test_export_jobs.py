@@ -15,8 +15,7 @@ from gateway.audit.manifest import MANIFEST_SHEET, RECORDS_SHEET, SUMMARY_SHEET
 from gateway.audit.verify_workbook import verify_workbook
 from gateway.audit.workbook import export_workbook
 from gateway.members.model import MemberProfile, Role
-
-from ...alliance_support import Alliance
+from tests.alliance_support import Alliance
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...alliance_support import Alliance
+from tests.alliance_support import Alliance
 
 
 def _search(alliance: Alliance, token: str, **params: Any) -> Any:

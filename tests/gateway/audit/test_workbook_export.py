@@ -21,8 +21,7 @@ from gateway.audit.verify_workbook import verify_workbook
 from gateway.audit.workbook import export_workbook
 from gateway.cli.main import main
 from gateway.crypto.sm2 import Sm2PrivateKey
-
-from ...alliance_support import Alliance
+from tests.alliance_support import Alliance
 
 
 def _run_queries(alliance: Alliance) -> int:

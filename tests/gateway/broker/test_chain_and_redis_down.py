@@ -14,8 +14,7 @@ from gateway.devnode.rpc import Dispatcher
 from gateway.devnode.server import DevnodeHttpServer
 from gateway.errors import ServiceUnavailable
 from gateway.settings import Settings
-
-from ...alliance_support import start_alliance
+from tests.alliance_support import start_alliance
 
 
 @contextmanager

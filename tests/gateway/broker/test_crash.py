@@ -24,8 +24,7 @@ from gateway.evidence.tables import AccessRecordRow, AnchorRow
 from gateway.providers.runner import running_simulators
 from gateway.providers.samples import sample_queries
 from gateway.settings import Settings
-
-from ...alliance_support import point_members_at
+from tests.alliance_support import point_members_at
 
 
 def _free_port() -> int:

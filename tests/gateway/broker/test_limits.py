@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from gateway.settings import Settings
-
-from ...alliance_support import start_alliance
+from tests.alliance_support import start_alliance
 
 
 def test_each_client_has_its_own_query_limit(seeded_settings: Settings) -> None:

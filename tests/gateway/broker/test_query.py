@@ -16,8 +16,7 @@ from gateway.cli.main import main
 from gateway.crypto.canonical import message_digest
 from gateway.evidence.receipt import Receipt, verify_receipt
 from gateway.evidence.tables import AccessRecordRow
-
-from ...alliance_support import Alliance
+from tests.alliance_support import Alliance
 
 MISSION = ["NRD-TITLE", "ECERT-VERIFY", "TAX-DEED", "CIV-MARRIAGE"]
 

@@ -13,8 +13,7 @@ from sqlalchemy.orm import Session
 from gateway.catalog.actors import Actor
 from gateway.catalog.tables import GrantRow
 from gateway.evidence.tables import AccessRecordRow
-
-from ...alliance_support import Alliance, point_members_at
+from tests.alliance_support import Alliance, point_members_at
 
 
 def _record(alliance: Alliance, request_id: str) -> AccessRecordRow:

@@ -11,8 +11,7 @@ import requests
 from gateway.catalog.seed import entry_from_mapping
 from gateway.catalog.service import ZERO_HASH, version_hash
 from gateway.onchain.bound import text_to_bytes32
-
-from ..live_gateway import LiveGateway
+from tests.live_gateway import LiveGateway
 
 Credentials = Callable[[str], dict[str, Any]]
 

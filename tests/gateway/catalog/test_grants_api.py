@@ -7,8 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from gateway.onchain.bound import text_to_bytes32
-
-from ..live_gateway import LiveGateway
+from tests.live_gateway import LiveGateway
 
 Credentials = Callable[[str], dict[str, Any]]
 MATTER = "320100-FW-0001"  # 不动产转移登记

@@ -16,8 +16,7 @@ from gateway.chain.errors import RpcError
 from gateway.chain.hexutil import hex_to_bytes, to_hex
 from gateway.chain.suite import CryptoSuite
 from gateway.chain.tx import v2, v3
-
-from ...vectors import load_vectors
+from tests.vectors import load_vectors
 
 
 @pytest.fixture(scope="session")

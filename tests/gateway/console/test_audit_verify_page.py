@@ -8,8 +8,8 @@ from sqlalchemy import update
 
 from gateway.console.roles import ConsoleRole
 from gateway.evidence.tables import AccessRecordRow
+from tests.alliance_support import Alliance
 
-from ..alliance_support import Alliance
 from .conftest import PASSWORD, csrf_of
 
 

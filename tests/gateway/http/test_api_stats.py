@@ -16,8 +16,7 @@ from gateway import create_app
 from gateway.http.api_catalogue import call_stats
 from gateway.http.stats import KEY_PREFIX, ApiCallStats, openapi_path
 from gateway.settings import Settings
-
-from ...live_gateway import LiveGateway, serve
+from tests.live_gateway import LiveGateway, serve
 
 Credentials = Callable[[str], dict[str, Any]]
 

@@ -7,8 +7,7 @@ import time
 from gateway.bootstrap.jobs import start_in_process
 from gateway.jobs.history import JobHistory
 from gateway.jobs.lease import LeaseManager
-
-from ...alliance_support import Alliance
+from tests.alliance_support import Alliance
 
 
 def _wait_for(condition: object, seconds: float = 20.0) -> None:

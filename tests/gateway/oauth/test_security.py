@@ -11,8 +11,8 @@ import pytest
 import requests
 
 from gateway.settings import Settings
+from tests.live_gateway import LiveGateway, serve
 
-from ...live_gateway import LiveGateway, serve
 from .test_token_flow import _assertion, _token_with_assertion
 
 Credentials = Callable[[str], dict[str, Any]]

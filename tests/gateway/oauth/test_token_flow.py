@@ -12,8 +12,7 @@ from joserfc import jwt
 
 from gateway.crypto.keyfiles import load_private_key
 from gateway.oauth.jws_sm2 import Sm2Jwk, register_sm2_jws
-
-from ...live_gateway import LiveGateway
+from tests.live_gateway import LiveGateway
 
 Credentials = Callable[[str], dict[str, Any]]
 

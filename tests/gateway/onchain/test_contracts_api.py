@@ -9,8 +9,7 @@ from typing import Any
 
 from gateway.onchain.artifacts import artifacts_dir
 from gateway.onchain.deployment import Deployment
-
-from ...live_gateway import LiveGateway
+from tests.live_gateway import LiveGateway
 
 Credentials = Callable[[str], dict[str, Any]]
 NAMES = ["AccessGrants", "DataCatalog", "EvidenceLedger", "MemberRegistry", "RecordStore"]

@@ -15,8 +15,7 @@ from gateway.cli.main import main
 from gateway.evidence.tables import AccessRecordRow, AnchorRow
 from gateway.members.tables import MemberRow
 from gateway.reconciliation.workbook import FINDINGS_SHEET, SUMMARY_SHEET
-
-from ...alliance_support import Alliance
+from tests.alliance_support import Alliance
 
 
 def _queries(alliance: Alliance, count: int = 3) -> str:

@@ -11,9 +11,8 @@ import pytest
 from gateway.bootstrap import build_container
 from gateway.instance import initialise
 from gateway.settings import Settings
-
-from ...alliance_support import Alliance, start_alliance
-from ...conftest import FAST_CHAIN
+from tests.alliance_support import Alliance, start_alliance
+from tests.conftest import FAST_CHAIN
 
 
 @pytest.fixture
