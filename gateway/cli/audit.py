@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from gateway.cli.context import cli_settings
+from gateway.crypto.errors import CryptoError
 from gateway.errors import GatewayError
 
 
@@ -64,7 +65,7 @@ def _given_key(file: str | None) -> Any:
         return None
     try:
         key = load_public_key(file)
-    except GatewayError:
+    except CryptoError:
         try:
             text = Path(file).read_text(encoding="utf-8").strip().removeprefix("0x")
             key = Sm2PublicKey.from_bytes(bytes.fromhex(text))
@@ -122,7 +123,7 @@ def export(ctx: click.Context, start: str, end: str, member: str | None, out: st
                 timezone=settings.timezone,
                 progress=progress,
             )
-    except (GatewayError, OSError) as exc:
+    except (GatewayError, CryptoError, OSError) as exc:
         detail = f"{exc.code}: {exc.detail}" if isinstance(exc, GatewayError) else str(exc)
         raise click.ClickException(detail) from exc
     finally:
@@ -207,7 +208,7 @@ def public_key_command(ctx: click.Context, out: str | None) -> None:
         key = private.public_key
         if out:
             Path(out).write_bytes(public_key_to_pem(key))
-    except (GatewayError, OSError) as exc:
+    except (GatewayError, CryptoError, OSError) as exc:
         detail = f"{exc.code}: {exc.detail}" if isinstance(exc, GatewayError) else str(exc)
         raise click.ClickException(detail) from exc
     summary = {

@@ -143,9 +143,7 @@ def _swap_rows(workbook: Any) -> None:
         sheet.cell(row=3, column=index).value = a
 
 
-@pytest.mark.parametrize(
-    ("change", "row"), [(_delete_row, 3), (_insert_row, 3), (_swap_rows, 2)]
-)
+@pytest.mark.parametrize(("change", "row"), [(_delete_row, 3), (_insert_row, 3), (_swap_rows, 2)])
 def test_a_deleted_inserted_or_reordered_records_row_fails(
     exported: tuple[Alliance, Path], change: Callable[[Any], None], row: int
 ) -> None:
@@ -236,7 +234,7 @@ def test_a_changed_manifest_fails(
 def test_a_workbook_signed_by_another_key_is_refused_even_with_its_own_key_inside(
     exported: tuple[Alliance, Path], tmp_path: Path
 ) -> None:
-    alliance, path = exported
+    alliance, _ = exported
     other = Sm2PrivateKey.from_bytes(bytes.fromhex("42" * 32))
     container = alliance.container
     forged = export_workbook(
