@@ -65,11 +65,61 @@ class Failure:
         }
 
 
+NOT_CHECKED = "not_checked"
+
+
 class Failures(list[Failure]):
     def add(
         self, sheet: str, row: int | None, check: str, detail: str, column: str | None = None
     ) -> None:
         self.append(Failure(sheet, row, check, detail, column))
+
+
+@dataclass
+class WorkbookReport:
+    """Every failure found (first one first) and what was checked."""
+
+    rows: int = 0
+    anchored_rows: int = 0
+    roots: int = 0
+    roots_on_chain: int | None = None
+    signature_ok: bool = False
+    signer_key: list[str] = field(default_factory=list)
+    failures: Failures = field(default_factory=Failures)
+
+    @property
+    def ok(self) -> bool:
+        """No check failed (some may not have been run: see :attr:`complete`)."""
+        return not self.failures
+
+    @property
+    def complete(self) -> bool:
+        """Passed, with the signer's key trusted and every root checked on the chain."""
+        return self.ok and bool(self.signer_key) and self.roots_on_chain is not None
+
+    @property
+    def first_failure(self) -> Failure | None:
+        return self.failures[0] if self.failures else None
+
+    def fail(
+        self, sheet: str, row: int | None, check: str, detail: str, column: str | None = None
+    ) -> None:
+        self.failures.add(sheet, row, check, detail, column)
+
+    def to_dict(self) -> dict[str, object]:
+        first = self.first_failure
+        return {
+            "ok": self.ok,
+            "complete": self.complete,
+            "rows": self.rows,
+            "anchored_rows": self.anchored_rows,
+            "roots": self.roots,
+            "roots_on_chain": NOT_CHECKED if self.roots_on_chain is None else self.roots_on_chain,
+            "signature_ok": self.signature_ok,
+            "signer_key": self.signer_key or NOT_CHECKED,
+            "first_failure": None if first is None else first.to_dict(),
+            "failures": len(self.failures),
+        }
 
 
 def column_letter(index: int) -> str:
@@ -276,12 +326,14 @@ def compare_summary(
 
 
 __all__ = [
+    "NOT_CHECKED",
     "TIME_TOLERANCE",
     "Batch",
     "DigestEntry",
     "Failure",
     "Failures",
     "Manifest",
+    "WorkbookReport",
     "column_letter",
     "compare_summary",
     "extra_cell",
