@@ -109,6 +109,22 @@ def _ensure_deployment(container: Container, report: InitReport) -> None:
     report.created.append(report.deployment)
 
 
+def _ensure_gateway_authorised(container: Container, report: InitReport) -> None:
+    """The key that signs receipts and audit workbooks is an authorised gateway of
+    ``EvidenceLedger``, so an auditor with only the chain can trust a workbook's signer
+    (``alliance audit verify --rpc``)."""
+    from gateway.crypto.signing import address_of
+    from gateway.onchain.artifacts import load_artifacts
+
+    runtime = container.chain
+    address = runtime.deployment().address("EvidenceLedger")
+    ledger = runtime.client.contract(load_artifacts()["EvidenceLedger"], address)
+    gateway = address_of(container.gateway_key().public_key)
+    if not ledger.call("isGateway", gateway):
+        ledger.transact("authoriseGateway", gateway, key=runtime.governance_key())
+        report.created.append(f"EvidenceLedger gateway {gateway}")
+
+
 def _ensure_seed_members(container: Container, report: InitReport) -> None:
     """Register, approve and hand credentials to every member of ``conf/members.toml``."""
     from gateway.members.credentials_file import write_credentials
@@ -205,6 +221,7 @@ def initialise(container: Container, *, with_chain: bool = True) -> InitReport:
     _ensure_storage_key(container, report)
     if with_chain and not container.settings.chain.rpc_url:
         _ensure_deployment(container, report)
+        _ensure_gateway_authorised(container, report)
         _ensure_seed_members(container, report)
         _ensure_seed_catalog(container, report)
         _ensure_sample_grants(container, report)

@@ -11,6 +11,7 @@ import os
 import sys
 import tomllib
 from collections.abc import Mapping
+from datetime import tzinfo
 from pathlib import Path
 from typing import Any, Literal
 
@@ -21,6 +22,8 @@ from sqlalchemy.exc import ArgumentError
 ENV_PREFIX = "ALLIANCE_"
 CONFIG_ENV = "ALLIANCE_CONFIG"
 DEFAULTS_FILE = "defaults.toml"
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+"""The alliance's working day (UTC+8): what the ``timezone`` setting defaults to."""
 
 #: The gateway's SM2 signing key and the SM4 storage key, under ``Settings.keys_dir``.
 GATEWAY_KEY_FILE = "gateway-sm2.pem"
@@ -170,6 +173,7 @@ class Settings(_Section):
     data_dir: Path
     database_url: str = ""
     redis_url: str = ""
+    timezone: str = DEFAULT_TIMEZONE
     http: HttpSettings
     log: LogSettings
     chain: ChainSettings
@@ -195,6 +199,24 @@ class Settings(_Section):
         if url.get_backend_name() not in ("sqlite", "postgresql"):
             raise ValueError("only sqlite:// and postgresql:// URLs are supported")
         return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"{value!r} is not an IANA time zone such as 'Asia/Shanghai'") from exc
+        return value
+
+    @property
+    def zone(self) -> tzinfo:
+        """The :class:`zoneinfo.ZoneInfo` of ``timezone``: the day and date arguments people see."""
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo(self.timezone)
 
     @field_validator("redis_url")
     @classmethod

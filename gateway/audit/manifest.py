@@ -3,10 +3,13 @@
 A row digest is SM3 (GB/T 32905) of the RFC 8785 canonical JSON of the row's values as a JSON
 array, in column order, with each time written as its RFC 3339 text (the text columns
 ``接收时间原文`` / ``应答时间原文``), never as the Excel serial number the date cells hold, so a
-digest does not depend on how a spreadsheet rounds floating-point dates. The manifest digest is
-``SM3(d_1 ‖ … ‖ d_n ‖ JCS(metadata))`` over the raw 32-byte row digests in row order and the
-canonical JSON of the export's metadata; the gateway signs it with SM2 (GB/T 32918.2) under the
-user ID recorded beside the signature. docs/audit.md gives the construction byte by byte.
+digest does not depend on how a spreadsheet rounds floating-point dates. Anchors-sheet rows are
+digested the same way (the anchoring time as its text column ``锚定时间原文``). The manifest
+digest is ``SM3(d_1 ‖ … ‖ d_n ‖ a_1 ‖ … ‖ a_m ‖ JCS(metadata))`` over the raw 32-byte records
+and anchors row digests in row order and the canonical JSON of the export's metadata (which
+holds the signer's public key); the gateway signs it with SM2 (GB/T 32918.2) under the user ID
+recorded beside the signature. The summary sheet is derived from the signed content and is
+rebuilt by the verifier. docs/audit.md gives the construction byte by byte.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from gateway.crypto.signing import address_of
 from gateway.crypto.sm2 import Sm2PrivateKey, Sm2PublicKey, Sm2Signature
 from gateway.errors import GatewayError
 
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2
 
 SUMMARY_SHEET = "摘要"
 RECORDS_SHEET = "访问记录"
@@ -84,16 +87,26 @@ ANCHOR_HEADERS: tuple[str, ...] = (
     "交易哈希",
     "区块",
     "锚定时间(UTC)",
+    "锚定时间原文",
 )
+ANCHOR_TIME_TEXT_COLUMNS: dict[int, int] = {8: 9}
+"""Anchors-sheet date cell index → index of its RFC 3339 text."""
+
+MANIFEST_HEADERS: tuple[str, ...] = ("记录行号", "行摘要(SM3)", "字段")
+MANIFEST_ANCHORS_HEADERS: tuple[str, ...] = ("锚定批次行号", "行摘要(SM3)")
+MANIFEST_METADATA_HEADERS: tuple[str, ...] = ("项目", "值", "字段")
 
 METADATA_LABELS: dict[str, str] = {
     "manifest_version": "清单格式版本",
     "period_start": "起始时间",
     "period_end": "截止时间",
+    "timezone": "时区",
     "member": "成员",
     "generated_at": "生成时间",
     "row_count": "记录行数",
+    "anchor_count": "锚定批次行数",
     "key_id": "签名密钥标识",
+    "public_key": "签名公钥",
     "sm2_user_id": "SM2用户标识",
     "evidence_ledger": "存证合约地址",
     "chain_suite": "链密码套件",
@@ -112,10 +125,12 @@ class AuditWorkbookError(GatewayError):
     title: ClassVar[str] = "Malformed audit workbook"
 
 
-def row_canonical_values(values: Sequence[RowValue]) -> list[RowValue]:
+def row_canonical_values(
+    values: Sequence[RowValue], time_columns: Mapping[int, int] = TIME_TEXT_COLUMNS
+) -> list[RowValue]:
     """The row as the digest sees it: every date cell replaced by its RFC 3339 text."""
     canonical = list(values)
-    for date_index, text_index in TIME_TEXT_COLUMNS.items():
+    for date_index, text_index in time_columns.items():
         text = values[text_index]
         canonical[date_index] = text if isinstance(text, str) else None
     return canonical
@@ -131,13 +146,20 @@ def row_json(values: Sequence[str | int | None]) -> bytes:
     return json.dumps(values, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def row_digest(values: Sequence[RowValue]) -> bytes:
+def row_digest(
+    values: Sequence[RowValue], time_columns: Mapping[int, int] = TIME_TEXT_COLUMNS
+) -> bytes:
     """SM3 of the canonical JSON of the row (its date cells as RFC 3339 text), 32 bytes."""
     try:
-        encoded = row_json(row_canonical_values(values))  # type: ignore[arg-type]
+        encoded = row_json(row_canonical_values(values, time_columns))  # type: ignore[arg-type]
     except TypeError as exc:  # a time (or other non-JSON value) outside the date columns
-        raise AuditWorkbookError(f"a records row holds a value of the wrong kind: {exc}") from exc
+        raise AuditWorkbookError(f"a row holds a value of the wrong kind: {exc}") from exc
     return hashlib.new("sm3", encoded).digest()
+
+
+def anchor_row_digest(values: Sequence[RowValue]) -> bytes:
+    """SM3 of the canonical JSON of an anchors-sheet row (anchoring time as its text)."""
+    return row_digest(values, ANCHOR_TIME_TEXT_COLUMNS)
 
 
 class ManifestDigest:
@@ -182,9 +204,23 @@ def key_id_of(public_key: Sm2PublicKey) -> str:
     return address_of(public_key)
 
 
+def public_key_text(public_key: Sm2PublicKey) -> str:
+    """The public key as the manifest writes it: ``0x`` and 128 hex digits (X ‖ Y)."""
+    return "0x" + public_key.to_bytes().hex()
+
+
+def key_fingerprint(public_key: Sm2PublicKey) -> str:
+    """The published fingerprint of a gateway key: SM3 of its 64-byte X ‖ Y, ``0x`` hex."""
+    return "0x" + hashlib.new("sm3", public_key.to_bytes()).hexdigest()
+
+
 __all__ = [
     "ANCHORS_SHEET",
     "ANCHOR_HEADERS",
+    "ANCHOR_TIME_TEXT_COLUMNS",
+    "MANIFEST_ANCHORS_HEADERS",
+    "MANIFEST_HEADERS",
+    "MANIFEST_METADATA_HEADERS",
     "MANIFEST_SHEET",
     "MANIFEST_VERSION",
     "METADATA_LABELS",
@@ -193,8 +229,11 @@ __all__ = [
     "SUMMARY_SHEET",
     "AuditWorkbookError",
     "ManifestDigest",
+    "anchor_row_digest",
+    "key_fingerprint",
     "key_id_of",
     "manifest_signature_valid",
+    "public_key_text",
     "row_canonical_values",
     "row_digest",
     "row_json",

@@ -3,13 +3,13 @@
 Records are streamed from the database in id order (server-side cursor, ``yield_per``) into an
 openpyxl write-only workbook, so memory stays flat however long the period. Each row's SM3
 digest goes to the manifest sheet as it is written, and the manifest digest is signed with the
-gateway's SM2 key (GB/T 32918.2) at the end; :mod:`gateway.audit.verify_workbook` checks it all
-offline. Sheet layout and byte layouts: docs/audit.md.
+gateway's SM2 key (GB/T 32918.2) at the end, with the anchors sheet's row digests and the
+signer's public key; :mod:`gateway.audit.verify_workbook` checks it all offline, needing only
+public material. Sheet layout and byte layouts: docs/audit.md.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,7 +25,10 @@ from sqlalchemy import Engine, or_, select
 from gateway.audit.manifest import (
     ANCHOR_HEADERS,
     ANCHORS_SHEET,
+    MANIFEST_ANCHORS_HEADERS,
     MANIFEST_DIGEST_LABEL,
+    MANIFEST_HEADERS,
+    MANIFEST_METADATA_HEADERS,
     MANIFEST_SHEET,
     MANIFEST_VERSION,
     METADATA_LABELS,
@@ -35,13 +38,17 @@ from gateway.audit.manifest import (
     SUMMARY_SHEET,
     ManifestDigest,
     RowValue,
+    anchor_row_digest,
     key_id_of,
+    public_key_text,
     row_digest,
     sign_manifest,
 )
+from gateway.audit.summary import Tallies, summary_rows
 from gateway.crypto.sm2 import DEFAULT_USER_ID, Sm2PrivateKey
 from gateway.evidence.digests import format_timestamp
 from gateway.evidence.tables import AccessRecordRow, AnchorRow
+from gateway.settings import DEFAULT_TIMEZONE
 
 TIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 STREAM_CHUNK = 2_000
@@ -217,62 +224,47 @@ def _anchors(engine: Engine, anchor_ids: set[int]) -> Iterator[AnchorRow]:
             )
 
 
-def _write_summary(
-    writer: _SheetWriter,
-    metadata: dict[str, object],
-    members: tuple[Counter[str], Counter[str]],
-    entries: Counter[str],
-    decisions: Counter[str],
-    anchored: int,
-    anchors: Sequence[AnchorRow],
-) -> None:
+def _write_summary(writer: _SheetWriter, rows: Sequence[Sequence[object]]) -> None:
     sheet = writer.sheet
     for column, width in (("A", 24), ("B", 70), ("C", 14)):
         sheet.column_dimensions[column].width = width
-    writer.append(["审计导出摘要"])
-    writer.append(["起始时间(UTC)", metadata["period_start"]])
-    writer.append(["截止时间(UTC,不含)", metadata["period_end"]])
-    writer.append(["成员", metadata["member"] or "全部"])
-    writer.append(["生成时间(UTC)", metadata["generated_at"]])
-    writer.append(["记录数", metadata["row_count"]])
-    writer.append(["已锚定记录数", anchored])
-    writer.append(["覆盖锚定批次数", len(anchors)])
-    if anchors:
-        writer.append(["首批次根", anchors[0].root])
-        writer.append(["末批次根", anchors[-1].root])
-    writer.append(["存证合约地址", metadata["evidence_ledger"]])
-    writer.append([])
-    consumers, providers = members
-    writer.append(["按成员", "作为调用方", "作为提供方"])
-    for code in sorted(set(consumers) | set(providers)):
-        writer.append([code, consumers[code], providers[code]])
-    writer.append([])
-    writer.append(["按目录条目", "记录数"])
-    for entry, count in sorted(entries.items()):
-        writer.append([entry, count])
-    writer.append([])
-    writer.append(["按结果", "记录数"])
-    for decision, count in sorted(decisions.items()):
-        writer.append([decision, count])
+    for row in rows:
+        writer.append(row)
 
 
-def _write_anchors(writer: _SheetWriter, anchors: Sequence[AnchorRow]) -> None:
-    widths = [68, 68, 10, 10, 8, 10, 68, 10, 20]
+def anchor_values(anchor: AnchorRow) -> list[RowValue]:
+    """The anchors-sheet values of one batch, in :data:`ANCHOR_HEADERS` order."""
+    anchored_at = _naive_utc(_utc(anchor.anchored_at))
+    return [
+        anchor.root,
+        anchor.prev_root,
+        anchor.first_sequence,
+        anchor.last_sequence,
+        anchor.count,
+        anchor.status,
+        anchor.tx_hash,
+        anchor.block_number,
+        anchored_at,
+        _text(anchored_at),
+    ]
+
+
+def _write_anchors(
+    writer: _SheetWriter,
+    anchors: Sequence[AnchorRow],
+    manifest: _SheetWriter,
+    digest: ManifestDigest,
+) -> None:
+    widths = [68, 68, 10, 10, 8, 10, 68, 10, 20, 30]
     writer.header(ANCHOR_HEADERS, widths)
-    for anchor in anchors:
-        writer.append(
-            [
-                anchor.root,
-                anchor.prev_root,
-                anchor.first_sequence,
-                anchor.last_sequence,
-                anchor.count,
-                anchor.status,
-                anchor.tx_hash,
-                anchor.block_number,
-                _utc(anchor.anchored_at),
-            ]
-        )
+    manifest.append([])
+    manifest.append(list(MANIFEST_ANCHORS_HEADERS))
+    for number, anchor in enumerate(anchors, start=2):
+        values = anchor_values(anchor)
+        writer.append(values)
+        row_hash = anchor_row_digest(values)
+        digest.add_row(row_hash)
+        manifest.append([number, "0x" + row_hash.hex()])
     writer.filter(len(ANCHOR_HEADERS), len(anchors) + 1)
 
 
@@ -288,6 +280,7 @@ def export_workbook(
     user_id: bytes = DEFAULT_USER_ID,
     evidence_ledger: str | None = None,
     chain_suite: str = "sm",
+    timezone: str = DEFAULT_TIMEZONE,
     progress: Progress | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> ExportResult:
@@ -295,7 +288,8 @@ def export_workbook(
     was consumer or provider of) to ``out_path`` with summary, anchors and signed manifest.
 
     ``key_id`` defaults to the signer's address; ``evidence_ledger`` (the EvidenceLedger
-    contract address) is recorded so a verifier can check the roots on chain."""
+    contract address) is recorded so a verifier can check the roots on chain; ``timezone``
+    (an IANA name) is the zone the summary shows the period in."""
     start_utc, end_utc = _utc(start), _utc(end)
     assert start_utc is not None and end_utc is not None  # noqa: S101 - both given
     conditions = _period_filter(start_utc, end_utc, member)
@@ -306,10 +300,13 @@ def export_workbook(
         "manifest_version": MANIFEST_VERSION,
         "period_start": format_timestamp(start_utc),
         "period_end": format_timestamp(end_utc),
+        "timezone": timezone,
         "member": member,
         "generated_at": format_timestamp(_utc(clock()) or datetime.now(UTC)),
         "row_count": 0,
+        "anchor_count": 0,
         "key_id": key_id or key_id_of(signer.public_key),
+        "public_key": public_key_text(signer.public_key),
         "sm2_user_id": user_id.decode("utf-8"),
         "evidence_ledger": evidence_ledger,
         "chain_suite": chain_suite,
@@ -321,15 +318,11 @@ def export_workbook(
     anchors_sheet = _SheetWriter(workbook.create_sheet(ANCHORS_SHEET))
     manifest = _SheetWriter(workbook.create_sheet(MANIFEST_SHEET))
     records.header([c.header for c in RECORD_COLUMNS], [c.width for c in RECORD_COLUMNS])
-    manifest.header(["记录行号", "行摘要(SM3)", "字段"], [18, 70, 18])
+    manifest.header(MANIFEST_HEADERS, [18, 70, 18])
 
     digest = ManifestDigest()
-    consumers: Counter[str] = Counter()
-    providers: Counter[str] = Counter()
-    entries: Counter[str] = Counter()
-    decisions: Counter[str] = Counter()
+    tallies = Tallies()
     anchor_ids: set[int] = set()
-    anchored = 0
     sheet_row = 1
     records_sheet, manifest_sheet = records.sheet, manifest.sheet
     for row in _record_rows(engine, conditions):
@@ -339,41 +332,37 @@ def export_workbook(
         row_hash = row_digest(values)
         digest.add_row(row_hash)
         manifest_sheet.append([sheet_row, "0x" + row_hash.hex()])
-        consumers[row[3]] += 1
-        providers[row[4]] += 1
-        entries[row[5]] += 1
-        decisions[row[8]] += 1
+        tallies.add(values)
         if row[18] is not None:
             anchor_ids.add(row[18])
-            anchored += 1
         if progress is not None and digest.rows % PROGRESS_EVERY == 0:
             progress(digest.rows, total)
     records.filter(len(RECORD_COLUMNS), sheet_row)
 
-    metadata["row_count"] = digest.rows
+    rows = metadata["row_count"] = digest.rows
+    covered = list(_anchors(engine, anchor_ids))
+    _write_anchors(anchors_sheet, covered, manifest, digest)
+    metadata["anchor_count"] = len(covered)
     manifest_digest = digest.finish(metadata)
     signature = sign_manifest(manifest_digest, signer, user_id)
     manifest_sheet.append([])
-    manifest.append(["项目", "值", "字段"])
+    manifest.append(list(MANIFEST_METADATA_HEADERS))
     for field, label in METADATA_LABELS.items():
         value = metadata[field]
         manifest.append([label, value if isinstance(value, int | str) else None, field])
     manifest.append([MANIFEST_DIGEST_LABEL, "0x" + manifest_digest.hex(), "manifest_digest"])
     manifest.append([SIGNATURE_LABEL, signature, "signature"])
     manifest.filter(3, sheet_row)
-
-    covered = list(_anchors(engine, anchor_ids))
-    _write_anchors(anchors_sheet, covered)
-    _write_summary(summary, metadata, (consumers, providers), entries, decisions, anchored, covered)
+    _write_summary(summary, summary_rows(metadata, tallies, [a.root for a in covered]))
     out = Path(out_path)
     partial = out.with_name(out.name + ".partial")
     workbook.save(partial)
     partial.replace(out)  # a reader never sees half a workbook
     if progress is not None:
-        progress(digest.rows, total)
+        progress(rows, total)
     return ExportResult(
         path=out,
-        rows=digest.rows,
+        rows=rows,
         anchors=len(covered),
         manifest_digest="0x" + manifest_digest.hex(),
         signature=signature,
@@ -389,6 +378,7 @@ __all__ = [
     "ExportResult",
     "Progress",
     "SheetWriter",
+    "anchor_values",
     "export_workbook",
     "record_values",
 ]

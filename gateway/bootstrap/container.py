@@ -63,9 +63,11 @@ class Container(DomainServices):
     @property
     def audit_exports(self) -> AuditExports:
         def build() -> AuditExports:
+            import functools
             from datetime import timedelta
 
             from gateway.audit.exports import AuditExports
+            from gateway.audit.workbook import export_workbook
             from gateway.onchain.deployment import DeploymentError
             from gateway.onchain.runtime import ChainNotReady
 
@@ -86,6 +88,7 @@ class Container(DomainServices):
                 workers=audit.export_workers,
                 max_days=audit.export_max_days,
                 stale_after=timedelta(seconds=audit.export_stale_seconds),
+                writer=functools.partial(export_workbook, timezone=self.settings.timezone),
             )
             exports.fail_abandoned()
             return exports

@@ -27,22 +27,73 @@ class DatabaseProblem(click.ClickException):
         return cls(f"{what}: {type(cause).__name__}: {first_line}")
 
 
+def _admin_password(password_file: str | None) -> str:
+    if password_file is None:
+        return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
+    try:
+        with open(password_file, encoding="utf-8") as handle:
+            password = handle.readline().rstrip("\r\n")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise click.BadParameter(
+            f"cannot read {password_file}: {exc}", param_hint="--password-file"
+        ) from exc
+    if not password:
+        raise click.BadParameter(f"{password_file} holds no password", param_hint="--password-file")
+    return password
+
+
+def _ensure_admin(
+    container: Container, username: str, password_file: str | None
+) -> dict[str, object]:
+    """The first console admin: created once, left as it is (password too) when it exists."""
+    from gateway.console.errors import AccountNotFound
+    from gateway.console.roles import ConsoleRole
+
+    console = container.console
+    try:
+        account = console.accounts.get(username)
+    except AccountNotFound:
+        password = _admin_password(password_file)
+        account = console.accounts.create(username, "管理员", ConsoleRole.ADMIN, password, None)
+        console.audit.record(
+            username="cli",
+            role="cli",
+            action="user_create",
+            outcome="ok",
+            target=username,
+            detail="role=admin member=- (alliance init)",
+        )
+        return {"username": account.username, "role": account.role.value, "created": True}
+    return {"username": account.username, "role": account.role.value, "created": False}
+
+
 @click.command()
+@click.option("--admin", "admin", metavar="NAME", help="Also create this console admin account.")
+@click.option(
+    "--password-file",
+    type=click.Path(dir_okay=False),
+    help="File whose first line is the admin's password (default: prompt).",
+)
 @click.pass_context
-def init(ctx: click.Context) -> None:
-    """Create the data directory, schema and keys on first run (idempotent)."""
+def init(ctx: click.Context, admin: str | None, password_file: str | None) -> None:
+    """Create the data directory, schema and keys on first run (idempotent); with --admin,
+    the console's first admin account."""
     from gateway.instance import initialise
 
+    if password_file is not None and admin is None:
+        raise click.BadParameter("--password-file needs --admin NAME", param_hint="--password-file")
     container = _container(ctx)
     try:
-        report = initialise(container)
+        report = dataclasses.asdict(initialise(container))
+        if admin is not None:
+            report["admin"] = _ensure_admin(container, admin, password_file)
     except SQLAlchemyError as exc:
         raise DatabaseProblem.wrap("database unreachable or refused the schema", exc) from exc
     except GatewayError as exc:
         raise click.ClickException(f"{exc.code}: {exc.detail}") from exc
     finally:
         container.close()
-    echo_json(dataclasses.asdict(report))
+    echo_json(report)
 
 
 @click.group()

@@ -6,7 +6,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
@@ -21,7 +21,7 @@ from gateway.evidence.tables import AccessRecordRow
 if TYPE_CHECKING:
     from gateway.console.ports import GatewayServices
 
-CHINA = ZoneInfo("Asia/Shanghai")  # the alliance's working day (UTC+8)
+CHINA = ZoneInfo("Asia/Shanghai")  # the default of the ``timezone`` setting (UTC+8)
 CHART_DAYS = 14
 STATUS_TTL = 5.0
 CHAIN_STATUS_EXTENSION = "console_chain_status"
@@ -73,8 +73,9 @@ def chain_status(container: GatewayServices) -> ChainStatus:
         return ChainStatus(up=False, height=None, error=type(exc).__name__)
 
 
-def day_start(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=CHINA).astimezone(UTC)
+def day_start(day: date, zone: tzinfo = CHINA) -> datetime:
+    """The UTC moment ``day`` begins in ``zone`` (the ``timezone`` setting)."""
+    return datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -104,11 +105,12 @@ class Dashboard:
 def _query_counts(
     container: GatewayServices, member: str | None, now: datetime
 ) -> tuple[Counter[str], Counter[str], list[QueryDay]]:
-    today = now.astimezone(CHINA).date()
+    zone = container.settings.zone
+    today = now.astimezone(zone).date()
     first = today - timedelta(days=CHART_DAYS - 1)
     with Session(container.engine) as session:
         scope = select(AccessRecordRow.consumer, AccessRecordRow.provider).where(
-            AccessRecordRow.received_at >= day_start(today)
+            AccessRecordRow.received_at >= day_start(today, zone)
         )
         if member:
             scope = scope.where(
@@ -123,8 +125,8 @@ def _query_counts(
         for offset in range(CHART_DAYS):
             day = first + timedelta(days=offset)
             count = select(func.count(AccessRecordRow.id)).where(
-                AccessRecordRow.received_at >= day_start(day),
-                AccessRecordRow.received_at < day_start(day + timedelta(days=1)),
+                AccessRecordRow.received_at >= day_start(day, zone),
+                AccessRecordRow.received_at < day_start(day + timedelta(days=1), zone),
             )
             if member:
                 count = count.where(
@@ -141,12 +143,15 @@ def open_alerts(container: GatewayServices) -> list[Any] | None:
     return list(alerts()) if callable(alerts) else None
 
 
-def build_dashboard(container: GatewayServices, member: str | None = None) -> Dashboard:
-    """Everything 首页 shows; with ``member`` only that member's queries are counted."""
+def build_dashboard(
+    container: GatewayServices, member: str | None = None, now: datetime | None = None
+) -> Dashboard:
+    """Everything 首页 shows; with ``member`` only that member's queries are counted. Days
+    are days of the ``timezone`` setting."""
     from gateway.members.model import MemberStatus
     from gateway.members.ports import MemberQuery
 
-    now = datetime.now(UTC)
+    now = now or datetime.now(UTC)
     members = container.members.find(MemberQuery(limit=10_000))
     consumers, providers, days = _query_counts(container, member, now)
     if member:

@@ -31,11 +31,14 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _day(value: str, *, end: bool = False) -> datetime | None:
+    """The UTC moment a day of the ``timezone`` setting begins (with ``end``: ends)."""
     try:
-        start = datetime.combine(date.fromisoformat(value), time(), UTC)
+        day = date.fromisoformat(value)
     except ValueError:
         return None
-    return start + timedelta(days=1) if end else start
+    if end:
+        day += timedelta(days=1)
+    return datetime.combine(day, time(), auth.container().settings.zone).astimezone(UTC)
 
 
 def _own_member() -> str | None:
@@ -79,7 +82,7 @@ def audit_list() -> ResponseReturnValue:
     next_args = {k: v for k, v in args.items() if v and k != "after"}
     if more:
         next_args["after"] = str(page[-1]["id"])
-    today = datetime.now(UTC).date()
+    today = datetime.now(auth.container().settings.zone).date()
     return render(
         "audit/list.html",
         records=page,

@@ -14,7 +14,6 @@ from gateway.catalog.model import Grant, GrantStatus
 from gateway.catalog.ports import GrantQuery
 from gateway.console import auth
 from gateway.console.audit import FAILED, OK
-from gateway.console.dashboard import CHINA
 from gateway.console.i18n import current_lang, translate
 from gateway.console.pages import PAGE, Routes, roles_of
 from gateway.console.roles import ADMIN, DEPARTMENT
@@ -79,7 +78,7 @@ def grant_detail(grant_id: str) -> ResponseReturnValue:
         grant=grant,
         events=_events(grant_id),
         can_act=auth.user().role is ADMIN,
-        today=datetime.now(CHINA).date().isoformat(),
+        today=datetime.now(auth.container().settings.zone).date().isoformat(),
     )
 
 
@@ -89,14 +88,15 @@ def _events(grant_id: str) -> list[dict[str, Any]]:
 
 
 def _expiry(value: str) -> datetime | None:
-    """A date from the form, as the end of that day in China Standard Time."""
+    """A date from the form, as the end of that day in the ``timezone`` setting's zone."""
     if not value:
         return None
     try:
         day = datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError:
         return None
-    return datetime.combine(day, time(23, 59, 59), CHINA).astimezone(UTC)
+    zone = auth.container().settings.zone
+    return datetime.combine(day, time(23, 59, 59), zone).astimezone(UTC)
 
 
 @routes.post("/grants/<grant_id>/<action>", "grant_action")

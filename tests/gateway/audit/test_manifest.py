@@ -112,3 +112,39 @@ def test_manifest_signature_verifies_with_an_independent_sm2() -> None:
     assert not manifest_signature_valid(digest, signature, key.public_key, b"another-user")
     assert not manifest_signature_valid(b"\0" * 32, signature, key.public_key, DEFAULT_USER_ID)
     assert not manifest_signature_valid(digest, signature[:-2], key.public_key, DEFAULT_USER_ID)
+
+
+ANCHOR_ROW: list[str | int | datetime | None] = [
+    "0x" + "aa" * 32,
+    "direct",
+    5,
+    5,
+    1,
+    "anchored",
+    "0x" + "bb" * 32,
+    12,
+    datetime(2026, 11, 27, 14, 0, 1, 500000),
+    "2026-11-27T14:00:01.500000Z",
+]
+ANCHOR_ROW_DIGEST = "197bea350de52b685a1ef1963081a45f070d8cfad3237f53d061e654edbc51f9"
+FINGERPRINT_OF_KEY_42 = "0xd99937c1b2ebcf083568d578dbfd0965c9e6dfbebf0add81172a24ba7da980c1"
+
+
+def test_anchor_row_digest_known_answer_uses_the_time_text_and_matches_gmssl() -> None:
+    from gateway.audit.manifest import anchor_row_digest
+
+    canonical = [*ANCHOR_ROW[:8], ANCHOR_ROW[9], ANCHOR_ROW[9]]
+    encoded = rfc8785.dumps(canonical)
+    assert gmssl_sm3.sm3_hash(gmssl_func.bytes_to_list(encoded)) == ANCHOR_ROW_DIGEST
+    assert anchor_row_digest(ANCHOR_ROW).hex() == ANCHOR_ROW_DIGEST
+
+
+def test_key_fingerprint_known_answer_is_sm3_of_x_and_y() -> None:
+    from gateway.audit.manifest import key_fingerprint
+
+    public = Sm2PrivateKey.from_bytes(bytes.fromhex("42" * 32)).public_key
+    assert (
+        gmssl_sm3.sm3_hash(gmssl_func.bytes_to_list(public.to_bytes()))
+        == (FINGERPRINT_OF_KEY_42[2:])
+    )
+    assert key_fingerprint(public) == FINGERPRINT_OF_KEY_42

@@ -152,7 +152,7 @@ def test_member_filter_keeps_only_that_members_records(alliance: Alliance, tmp_p
 def test_cli_exports_and_verifies_with_exit_codes(alliance: Alliance, tmp_path: Path) -> None:
     _run_queries(alliance)
     runner = CliRunner()
-    env = {"ALLIANCE_DATA_DIR": str(alliance.settings.data_dir)}
+    env = {"ALLIANCE_DATA_DIR": str(alliance.settings.data_dir), "ALLIANCE_TIMEZONE": "UTC"}
     start, end = _day()
     out = tmp_path / "cli.xlsx"
     exported = runner.invoke(
@@ -170,12 +170,14 @@ def test_cli_exports_and_verifies_with_exit_codes(alliance: Alliance, tmp_path: 
         env=env,
     )
     assert exported.exit_code == 0, exported.output
-    verified = runner.invoke(main, ["audit", "verify", str(out)], env=env)
+    assert '"rows": 4' in exported.output
+    rpc = alliance.container.chain.server.url
+    verified = runner.invoke(main, ["audit", "verify", str(out), "--rpc", rpc])
     assert verified.exit_code == 0, verified.output
     workbook = load_workbook(out)
     workbook[RECORDS_SHEET].cell(row=3, column=1).value = "forged"
     workbook.save(out)
-    failed = runner.invoke(main, ["audit", "verify", str(out)], env=env)
+    failed = runner.invoke(main, ["audit", "verify", str(out), "--rpc", rpc])
     assert failed.exit_code == 1
     assert "访问记录 row 3: row_digest" in failed.output
 
@@ -204,15 +206,14 @@ def test_cli_verify_on_chain_and_with_another_key(alliance: Alliance, tmp_path: 
     _run_queries(alliance)
     result = _export(alliance, tmp_path / "day.xlsx")
     runner = CliRunner()
-    env = {"ALLIANCE_DATA_DIR": str(alliance.settings.data_dir)}
     rpc = alliance.container.chain.server.url
-    verified = runner.invoke(main, ["audit", "verify", str(result.path), "--rpc", rpc], env=env)
+    verified = runner.invoke(main, ["audit", "verify", str(result.path), "--rpc", rpc])
     assert verified.exit_code == 0, verified.output
     assert '"roots_on_chain": 1' in verified.output
-    other = Sm2PrivateKey.from_bytes(bytes.fromhex("42" * 32)).public_key.to_bytes().hex()
-    refused = runner.invoke(
-        main, ["audit", "verify", str(result.path), "--gateway-key", other], env=env
-    )
+    assert '"on_chain"' in verified.output
+    other = tmp_path / "other.hex"
+    other.write_text(Sm2PrivateKey.from_bytes(bytes.fromhex("42" * 32)).public_key.to_bytes().hex())
+    refused = runner.invoke(main, ["audit", "verify", str(result.path), "--public-key", str(other)])
     assert refused.exit_code == 1
     assert "清单: signer" in refused.output
 
