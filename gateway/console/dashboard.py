@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
-from flask import current_app
+from flask import current_app, has_app_context
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -44,9 +44,12 @@ class ChainStatusCache:
     _at: float = 0.0
 
     @classmethod
-    def current(cls) -> ChainStatusCache:
-        """The console app's cache (made by :func:`gateway.console.web.install`)."""
-        return cast(ChainStatusCache, current_app.extensions[CHAIN_STATUS_EXTENSION])
+    def of(cls, container: GatewayServices) -> ChainStatusCache:
+        """The console app's cache (made by :func:`gateway.console.web.install`), or a new
+        one outside a request."""
+        if has_app_context() and CHAIN_STATUS_EXTENSION in current_app.extensions:
+            return cast(ChainStatusCache, current_app.extensions[CHAIN_STATUS_EXTENSION])
+        return cls(container)
 
     def get(self) -> ChainStatus:
         """The latest status; while one request asks a slow node, the others get the last one."""
@@ -158,7 +161,7 @@ def build_dashboard(
         consumers = Counter({member: consumers[member]})
         providers = Counter({member: providers[member]})
     return Dashboard(
-        chain=ChainStatusCache.current().get(),
+        chain=ChainStatusCache.of(container).get(),
         members_active=sum(1 for m in members if m.status is MemberStatus.ACTIVE),
         members_total=len(members),
         catalog_size=len(container.catalog.index.all_entries()),

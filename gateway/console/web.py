@@ -124,7 +124,7 @@ def _layout_context() -> dict[str, Any]:
         "html_lang": i18n.HTML_LANG[lang],
         "nav": nav,
         "console_user": auth.user() if signed_in else None,
-        "chain_status": ChainStatusCache.current().get() if signed_in else None,
+        "chain_status": ChainStatusCache.of(auth.container()).get() if signed_in else None,
         "page_url": _page_url,
         "active_page": _section(),
     }
