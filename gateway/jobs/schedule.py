@@ -17,9 +17,13 @@ from gateway.bootstrap import Container
 from gateway.jobs.lease import ANCHORING_LEASE
 from gateway.jobs.runner import JobRunner, JobSpec
 from gateway.jobs.upkeep import configured, upkeep_jobs
+from gateway.logs import demote_to_debug
 
 log = logging.getLogger(__name__)
 SYNC_INTERVAL_SECONDS = 300.0
+RUN_LINES_LOGGER = "apscheduler.executors.default"
+"""Where APScheduler logs "Running job …" and "… executed successfully" for every run; the
+job history (``alliance jobs history``) records each run, so those lines go to DEBUG."""
 
 
 def alliance_jobs(container: Container) -> list[JobSpec]:
@@ -54,6 +58,7 @@ def aligned_start(interval: float, now: float) -> datetime:
 
 def add_jobs(scheduler: BaseScheduler, runner: JobRunner, jobs: list[JobSpec]) -> None:
     """Every job on its epoch-aligned interval; a late tick is coalesced, never doubled."""
+    demote_to_debug(RUN_LINES_LOGGER)
     now = runner.clock()
     for spec in jobs:
         scheduler.add_job(
