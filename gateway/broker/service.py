@@ -32,6 +32,7 @@ from gateway.crypto.sm4 import seal, unseal
 from gateway.errors import GatewayError, NotFound
 from gateway.evidence.log import AccessClosing, AccessOpening, EvidenceLog
 from gateway.evidence.receipt import sign_receipt
+from gateway.privacy.masking import redact_identifiers
 
 
 @dataclass(frozen=True)
@@ -294,8 +295,8 @@ class QueryService:
                 "title": error.title,
                 "status": status,
                 "code": error.code,
-                "detail": error.detail,
-                **error.extra,
+                "detail": redact_identifiers(error.detail),
+                **{key: redact_identifiers(value) for key, value in error.extra.items()},
                 **response,
                 "receipt": receipt.to_dict(),
             }
