@@ -68,6 +68,7 @@ def _bodies(seed: int) -> Iterator[tuple[str, str, dict[str, Any]]]:
                 for other in residents:
                     yield consumer, entry, {**base, "params": {**sample["params"], name: other}}
         yield "GAO", entry, base  # the office holds no grant: refused, or unconditional
+        yield consumer, entry, {**base, "purpose": residents[1]}  # no grant for this "matter"
     verify = next(s for s in samples if s["entry_id"] == "ECERT-VERIFY")
     for certificate_type in CERTIFICATE_TYPES:
         held = [c for c in dataset.certificates if c.type == certificate_type][:2]
