@@ -23,6 +23,26 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+class DemoteToDebug(logging.Filter):
+    """Turn a logger's INFO records into DEBUG ones, shown only when DEBUG is enabled.
+
+    For chatty third-party lines such as APScheduler's "Running job …" / "… executed
+    successfully", logged at INFO on every run of every job."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno != logging.INFO:
+            return True
+        record.levelno, record.levelname = logging.DEBUG, logging.getLevelName(logging.DEBUG)
+        return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
+
+
+def demote_to_debug(logger_name: str) -> None:
+    """Install :class:`DemoteToDebug` on ``logger_name`` (idempotent)."""
+    logger = logging.getLogger(logger_name)
+    if not any(isinstance(existing, DemoteToDebug) for existing in logger.filters):
+        logger.addFilter(DemoteToDebug())
+
+
 def configure_logging(settings: LogSettings) -> None:
     """Install the gateway's handler on the root logger (idempotent)."""
     root = logging.getLogger()

@@ -7,6 +7,7 @@ reconciliation, sync, retention, tx-retry) inside the worker (``jobs.in_process`
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import subprocess
 import sys
@@ -41,6 +42,7 @@ class GatewayServer(BaseApplication):
             "proc_name": "alliance-gateway",
             "control_socket_disable": True,
             "worker_exit": _stop_worker_jobs,
+            "when_ready": _announce,
         }
         for key, value in options.items():
             if key in self.cfg.settings:
@@ -72,6 +74,34 @@ class GatewayServer(BaseApplication):
 
 
 _WORKER_APPS: list[Flask] = []
+
+SERVED_PAGES = (("API", "/api/v1/"), ("API docs", "/api/docs"), ("Console", "/console/"))
+"""What ``alliance serve`` announces once it listens: one line each."""
+
+
+def served_urls(host: str, port: int) -> list[tuple[str, str]]:
+    """The URLs of :data:`SERVED_PAGES` on the bound address; a wildcard bind (0.0.0.0, ::)
+    is reachable on the loopback address, so that is what is shown."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        shown = host
+    else:
+        if address.is_unspecified:
+            address = ipaddress.ip_address("::1" if address.version == 6 else "127.0.0.1")
+        shown = f"[{address}]" if address.version == 6 else str(address)
+    return [(label, f"http://{shown}:{port}{path}") for label, path in SERVED_PAGES]
+
+
+def _announce(arbiter: Any) -> None:
+    """gunicorn's ``when_ready`` hook: the listeners are bound, so the real port is known
+    (``--port 0`` picks a free one)."""
+    for listener in arbiter.LISTENERS:
+        address = listener.sock.getsockname()
+        if not isinstance(address, tuple):
+            continue
+        for label, url in served_urls(address[0], address[1]):
+            print(f"{label + ':':<10}{url}", flush=True)
 
 
 def _stop_worker_jobs(_arbiter: Any, _worker: Any) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from gateway.evidence.tables import AccessRecordRow, AnchorRow
+from gateway.privacy.masking import redact_identifiers
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ class AuditLog:
             "entry_id": record.entry_id,
             "entry_version": record.entry_version,
             "purpose": record.purpose,
-            "case_ref": record.case_ref,
+            "case_ref": redact_identifiers(record.case_ref),
             "decision": record.decision,
             "reason": record.reason,
             "http_status": record.http_status,

@@ -1,8 +1,6 @@
 """Checking answers against an entry's field definitions, and masking (脱敏) per grant.
 
-Masking rules follow common practice for Chinese government data (e.g. GB/T 35273 annex on
-de-identification): names keep the first character (张**), ID numbers the first 6 and last
-4 characters, phone numbers the first 3 and last 4, addresses the first 6 characters.
+What is masked, and how, follows each field's data class (:mod:`gateway.privacy`).
 """
 
 from __future__ import annotations
@@ -12,7 +10,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from gateway.broker.errors import InvalidParameters, MalformedProviderAnswer
-from gateway.catalog.model import EntrySpec, FieldSpec, ParameterSpec
+from gateway.catalog.model import EntrySpec, ParameterSpec
+from gateway.privacy.masking import shown_value
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -63,43 +62,19 @@ def check_answer(spec: EntrySpec, data: object) -> dict[str, Any]:
     return data
 
 
-def mask_value(rule: str, value: Any) -> Any:
-    if not isinstance(value, str) or not value:
-        return value
-    if rule == "name":
-        return value[0] + "*" * (len(value) - 1)
-    if rule == "id_number":
-        return (
-            value[:6] + "*" * max(len(value) - 10, 0) + value[-4:]
-            if len(value) > 10
-            else "*" * len(value)
-        )
-    if rule == "phone":
-        return (
-            value[:3] + "*" * max(len(value) - 7, 0) + value[-4:]
-            if len(value) > 7
-            else "*" * len(value)
-        )
-    if rule == "address":
-        return value[:6] + "*" * max(len(value) - 6, 0)
-    return value
-
-
 def project(spec: EntrySpec, data: dict[str, Any], allowed: Iterable[str] | None) -> dict[str, Any]:
-    """What the consumer may see: granted fields in clear, other personal fields masked,
-    other fields left out. ``allowed`` None means every field (unconditional entries)."""
-    clear = set(allowed) if allowed is not None else {f.name for f in spec.fields}
+    """What the consumer may see: granted fields in clear, other fields of a personal data
+    class masked, other fields left out; ``allowed`` None (an unconditional entry without a
+    grant) shows the non-personal fields and masks the personal ones. Whatever a field's
+    class, a resident identity number in it is masked unless the field is declared a personal
+    identifier and granted in clear (:func:`gateway.privacy.masking.shown_value`)."""
+    granted = set(allowed) if allowed is not None else None
     shown: dict[str, Any] = {}
     for field in spec.fields:
         if field.name not in data:
             continue
-        value = data[field.name]
-        if field.name in clear and not (allowed is None and field.personal):
-            shown[field.name] = value
-        elif field.personal:
-            shown[field.name] = mask_value(_rule(field), value)
+        clear = granted is not None and field.name in granted
+        if not (clear or field.personal or granted is None):
+            continue
+        shown[field.name] = shown_value(field.data_class, data[field.name], clear=clear)
     return shown
-
-
-def _rule(field: FieldSpec) -> str:
-    return field.masking if field.masking != "none" else "name"

@@ -32,6 +32,7 @@ from gateway.crypto.sm4 import seal, unseal
 from gateway.errors import GatewayError, NotFound
 from gateway.evidence.log import AccessClosing, AccessOpening, EvidenceLog
 from gateway.evidence.receipt import sign_receipt
+from gateway.privacy.masking import redact_identifiers
 
 
 @dataclass(frozen=True)
@@ -124,9 +125,9 @@ class QueryService:
                 entry_version=entry.version_hash,
                 consumer=request.consumer,
                 provider=entry.spec.provider,
-                purpose=request.purpose,
+                purpose=redact_identifiers(request.purpose),
                 grant_id=grant_id,
-                case_ref=request.case_ref,
+                case_ref=redact_identifiers(request.case_ref),
                 client_id=request.client_id,
                 idempotency_key=request.idempotency_key,
                 request_digest=digest,
@@ -294,8 +295,8 @@ class QueryService:
                 "title": error.title,
                 "status": status,
                 "code": error.code,
-                "detail": error.detail,
-                **error.extra,
+                "detail": redact_identifiers(error.detail),
+                **{key: redact_identifiers(value) for key, value in error.extra.items()},
                 **response,
                 "receipt": receipt.to_dict(),
             }

@@ -7,6 +7,8 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
+from gateway.privacy.classes import LEGACY_RULES, DataClass
+
 
 class SharingClass(Enum):
     """国发〔2016〕51号 / GB/T 38664 sharing classes; ``chain_value`` as DataCatalog stores it."""
@@ -34,18 +36,34 @@ class EntryStatus(Enum):
 
 
 FIELD_TYPES = ("string", "integer", "number", "boolean", "date")
-MASKING_RULES = ("none", "name", "id_number", "phone", "address")
+MASKING_RULES = LEGACY_RULES
 
 
 @dataclass(frozen=True)
 class FieldSpec:
-    """One field of an entry's answer; personal fields are masked unless a grant allows them."""
+    """One field of an entry's answer. Its data class says what it carries; fields of a
+    personal class are masked unless a grant allows them in clear (docs/broker.md)."""
 
     name: str
     type: str
     description: str = ""
-    personal: bool = False
-    masking: str = "none"
+    data_class: DataClass = DataClass.GENERAL
+
+    @property
+    def personal(self) -> bool:
+        return self.data_class.personal
+
+    @property
+    def masking(self) -> str:
+        return self.data_class.rule
+
+    def document(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "type": self.type,
+            "description": self.description,
+            "data_class": self.data_class.value,
+        }
 
 
 @dataclass(frozen=True)
@@ -97,7 +115,7 @@ class EntrySpec:
             "update_frequency": self.update_frequency,
             "service": {"connector": self.service.connector, "path": self.service.path},
             "parameters": [vars(p).copy() for p in self.parameters],
-            "fields": [vars(f).copy() for f in self.fields],
+            "fields": [f.document() for f in self.fields],
         }
 
 

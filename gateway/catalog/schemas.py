@@ -12,8 +12,11 @@ class FieldSchema(Schema):
     name = fields.String(required=True)
     type = fields.String(required=True)
     description = fields.String()
-    personal = fields.Boolean()
-    masking = fields.String()
+    data_class = fields.String(
+        metadata={"description": "what the field carries; personal classes are masked"}
+    )
+    personal = fields.Boolean(metadata={"description": "older form of data_class"})
+    masking = fields.String(metadata={"description": "older form of data_class"})
 
 
 class ParameterSchema(Schema):

@@ -8,6 +8,7 @@ from jsonschema import Draft202012Validator
 
 from gateway.catalog.errors import InvalidEntry
 from gateway.catalog.model import FIELD_TYPES, MASKING_RULES
+from gateway.privacy.classes import DATA_CLASSES, DataClass, legacy_data_class
 
 _NAME = {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,31}$"}
 
@@ -64,6 +65,7 @@ ENTRY_SCHEMA: dict[str, Any] = {
                     "name": _NAME,
                     "type": {"enum": list(FIELD_TYPES)},
                     "description": {"type": "string", "maxLength": 500},
+                    "data_class": {"enum": list(DATA_CLASSES)},
                     "personal": {"type": "boolean"},
                     "masking": {"enum": list(MASKING_RULES)},
                 },
@@ -87,11 +89,23 @@ def validate_entry_document(document: dict[str, Any]) -> None:
         if duplicates:
             problems.append(f"{group}: duplicate names {', '.join(duplicates)}")
     for item in document.get("fields", []):
-        if (
-            isinstance(item, dict)
-            and item.get("masking", "none") != "none"
-            and not item.get("personal", False)
-        ):
-            problems.append(f"fields/{item.get('name')}: a masking rule needs personal = true")
+        if isinstance(item, dict):
+            problems += _data_class_problems(item)
     if problems:
         raise InvalidEntry("the entry definition is invalid", problems=problems)
+
+
+def _data_class_problems(item: dict[str, Any]) -> list[str]:
+    """A field's ``data_class`` and the older ``personal``/``masking`` must not disagree."""
+    where = f"fields/{item.get('name')}"
+    if item.get("masking", "none") != "none" and not item.get("personal", False):
+        return [f"{where}: a masking rule needs personal = true"]
+    if item.get("data_class") not in DATA_CLASSES or not ({"personal", "masking"} & set(item)):
+        return []
+    declared = DataClass(item["data_class"])
+    legacy = legacy_data_class(bool(item.get("personal", False)), item.get("masking", "none"))
+    if legacy.personal != declared.personal or (
+        "masking" in item and item["masking"] != "none" and legacy is not declared
+    ):
+        return [f"{where}: data_class {declared.value} contradicts personal/masking"]
+    return []

@@ -108,6 +108,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "description": ("说明", "Description"),
     "personal": ("个人信息", "Personal"),
     "masking": ("脱敏", "Masking"),
+    "data_class": ("数据类别", "Data class"),
     "entry": ("目录条目", "Entry"),
     "matter_code": ("事项编码", "Matter code"),
     "purpose": ("用途", "Purpose"),

@@ -12,8 +12,12 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from gateway.jobs.runner import JobRunner, JobSpec
+from gateway.logs import demote_to_debug
 
 log = logging.getLogger(__name__)
+RUN_LINES_LOGGER = "apscheduler.executors.default"
+"""Where APScheduler logs "Running job …" and "… executed successfully" for every run; the
+job history (``alliance jobs history``) records each run, so those lines go to DEBUG."""
 
 
 def aligned_start(interval: float, now: float) -> datetime:
@@ -23,6 +27,7 @@ def aligned_start(interval: float, now: float) -> datetime:
 
 def add_jobs(scheduler: BaseScheduler, runner: JobRunner, jobs: list[JobSpec]) -> None:
     """Every job on its epoch-aligned interval; a late tick is coalesced, never doubled."""
+    demote_to_debug(RUN_LINES_LOGGER)
     now = runner.clock()
     for spec in jobs:
         scheduler.add_job(

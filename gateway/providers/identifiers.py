@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from gateway.privacy.identifiers import check_character
+
 
 class IdentifierError(ValueError):
     """An identifier is malformed or its check character is wrong."""
@@ -25,8 +27,6 @@ class IdentifierError(ValueError):
 
 # --- GB 11643-1999 公民身份号码 ---------------------------------------------------------------
 
-_ID_WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))  # 7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2
-_ID_CHECK = "10X98765432"  # check character for (weighted sum mod 11) = 0..10
 _ID_PATTERN = re.compile(r"[1-9]\d{16}[\dX]")
 
 
@@ -34,8 +34,7 @@ def id_number_check_character(first17: str) -> str:
     """The ISO 7064 MOD 11-2 check character of the first 17 digits (GB 11643-1999 §5)."""
     if len(first17) != 17 or not first17.isdigit() or not first17.isascii():
         raise IdentifierError("a 公民身份号码 body is 17 digits")
-    total = sum(int(digit) * weight for digit, weight in zip(first17, _ID_WEIGHTS, strict=True))
-    return _ID_CHECK[total % 11]
+    return check_character(first17)
 
 
 def validate_id_number(value: str) -> str:

@@ -158,6 +158,24 @@ def test_serve_answers_health_and_openapi(tmp_path: Path) -> None:
         assert spec["openapi"].startswith("3.")
         ready = requests.get(f"http://127.0.0.1:{port}/readyz", timeout=5)
         assert ready.status_code == 200, ready.text
+        time.sleep(5)  # two or three anchoring runs (every 2 s)
     finally:
         process.terminate()
         process.wait(timeout=20)
+    output = log.read_text()
+    lines = output.splitlines()
+    expected = (("API:", "/api/v1/"), ("API docs:", "/api/docs"), ("Console:", "/console/"))
+    for label, path in expected:
+        shown = [line for line in lines if line.startswith(label + " ")]
+        assert [line.split()[-1] for line in shown] == [f"http://127.0.0.1:{port}{path}"], output
+    assert "Running job" not in output
+    assert "executed successfully" not in output
+
+
+def test_served_urls_name_a_reachable_host() -> None:
+    from gateway.server import served_urls
+
+    assert served_urls("127.0.0.1", 8080)[0] == ("API", "http://127.0.0.1:8080/api/v1/")
+    assert served_urls("0.0.0.0", 80)  # noqa: S104 - the wildcard bind is what is tested[2] == ("Console", "http://127.0.0.1:80/console/")
+    assert served_urls("::", 81)[1] == ("API docs", "http://[::1]:81/api/docs")
+    assert served_urls("gw.example", 82)[0][1] == "http://gw.example:82/api/v1/"
