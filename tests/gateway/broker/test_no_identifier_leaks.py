@@ -29,9 +29,8 @@ from gateway.providers.certificates import CERTIFICATE_TYPES
 from gateway.providers.dataset import build_dataset
 from gateway.providers.samples import sample_queries
 from tests.alliance_support import Alliance
-
-from ...console.conftest import csrf_of
-from ...console.test_titles import crawl
+from tests.gateway.console.conftest import csrf_of
+from tests.gateway.console.test_titles import crawl
 
 CANDIDATE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)  # GB 11643-1999 table 1

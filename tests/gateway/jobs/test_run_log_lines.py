@@ -7,8 +7,9 @@ import time
 
 import pytest
 
+from gateway.bootstrap.jobs import start_in_process
 from gateway.jobs.history import JobHistory
-from gateway.jobs.schedule import RUN_LINES_LOGGER, start_in_process
+from gateway.jobs.schedule import RUN_LINES_LOGGER
 from tests.alliance_support import Alliance
 
 RUN_LINES = ("Running job", "executed successfully")
