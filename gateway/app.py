@@ -51,10 +51,10 @@ def build_app(settings: Settings | None = None) -> Flask:
     container = build_container(settings)
     app.extensions["alliance"] = container
 
-    register_guards(app)
     app.register_blueprint(health.blp)
     app.register_blueprint(docs.blp)
     limiter = _limiter(app, settings)
+    register_guards(app)
     limiter.limit(settings.oauth.token_rate_limit)(oauth_api.blp)
     app.register_blueprint(oauth_api.blp)
 

@@ -63,6 +63,9 @@ class MemberClientCredentialsGrant(ClientCredentialsGrant):
     def validate_token_request(self) -> None:
         super().validate_token_request()
         client: RegisteredClient = self.request.client
+        named = self.request.form.get("client_id")
+        if named is not None and named != client.client_id:
+            raise InvalidClientError(description="client_id does not match the authenticated client")
         facts = self.server.members(client.member_code)
         if facts is None or facts.status != "active":
             raise UnauthorizedClientError(description=f"member {client.member_code} is not active")
@@ -84,6 +87,19 @@ class SignedAssertion(JWTBearerClientAssertion):
         self.members = members
         self.nonces = nonces
         self.max_age = max_age
+
+    def __call__(self, query_client: Any, request: Any) -> RegisteredClient | None:
+        """RFC 7521 §4.2: a ``client_id`` sent with the assertion must name its subject."""
+        named = request.form.get("client_id")
+        assertion = request.form.get("client_assertion")
+        if named is not None and assertion:
+            _, claims = self.extract_assertion(assertion)
+            if claims.get("sub") != named:
+                raise InvalidClientError(
+                    description="client_id does not match the assertion's subject"
+                )
+        client: RegisteredClient | None = super().__call__(query_client, request)
+        return client
 
     def get_audiences(self) -> list[str]:
         return self.audiences
