@@ -5,13 +5,14 @@ from __future__ import annotations
 from flask import Flask
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_smorest import Api, Blueprint
+from flask_smorest import Blueprint
 
 from console import register_console
 from gateway import __version__
 from gateway.bootstrap import build_container
 from gateway.http import docs, health
 from gateway.http.guards import register_guards
+from gateway.http.openapi import GatewayApi
 from gateway.http.problems import register_problem_handlers
 from gateway.logs import configure_logging
 from gateway.oauth import api as oauth_api
@@ -58,7 +59,7 @@ def build_app(settings: Settings | None = None) -> Flask:
     limiter.limit(settings.oauth.token_rate_limit)(oauth_api.blp)
     app.register_blueprint(oauth_api.blp)
 
-    api = Api(app)
+    api = GatewayApi(app)
     app.extensions["alliance_api"] = api
     register_problem_handlers(app)  # after Api(): replaces flask-smorest's JSON error handler
     for blueprint in _api_blueprints():

@@ -65,7 +65,9 @@ class MemberClientCredentialsGrant(ClientCredentialsGrant):
         client: RegisteredClient = self.request.client
         named = self.request.form.get("client_id")
         if named is not None and named != client.client_id:
-            raise InvalidClientError(description="client_id does not match the authenticated client")
+            raise InvalidClientError(
+                description="client_id does not match the authenticated client"
+            )
         facts = self.server.members(client.member_code)
         if facts is None or facts.status != "active":
             raise UnauthorizedClientError(description=f"member {client.member_code} is not active")

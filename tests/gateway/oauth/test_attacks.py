@@ -143,7 +143,9 @@ def test_an_expired_access_token_is_invalid_token(
     live: LiveGateway, member_credentials: Credentials
 ) -> None:
     gao = member_credentials("GAO")
-    issued_long_ago = TokenStore(live.app.extensions["alliance"].redis, clock=lambda: time.time() - 900)
+    issued_long_ago = TokenStore(
+        live.app.extensions["alliance"].redis, clock=lambda: time.time() - 900
+    )
     # Redis still holds it (its expiry lags); the gateway must still refuse it.
     issued_long_ago.save("an-expired-token", gao["client_id"], "GAO", "members:read", 600)
     _refused_as_invalid_token(live.get("/api/v1/members", "an-expired-token"))

@@ -10,8 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from gateway import create_app
-from gateway.settings import Settings
+from tests.seeded_app import open_seeded_app, seeded_settings_copy
 
 PUBLIC = {("POST", "/api/v1/tools/digest")}  # the digest helper needs no token
 _METHODS = ("get", "put", "post", "patch", "delete")
@@ -20,23 +19,10 @@ _MALFORMED = b'{"purpose": '
 
 
 @pytest.fixture(scope="module")
-def seeded_app(
-    seeded_template: Any, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Flask]:
-    import shutil
-
-    from gateway.settings import load_settings
-    from tests.conftest import FAST_CHAIN
-
-    data_dir = tmp_path_factory.mktemp("auth-first") / "var"
-    shutil.copytree(seeded_template, data_dir)
-    (data_dir / "chain" / "endpoint.json").unlink(missing_ok=True)
-    environ = {"ALLIANCE_DATA_DIR": str(data_dir), "ALLIANCE_LOG_FORMAT": "text"}
-    environ.update({f"ALLIANCE_{k.upper()}": v for k, v in FAST_CHAIN.items()})
-    settings: Settings = load_settings(environ=environ)
-    app = create_app(settings)
-    yield app
-    app.extensions["alliance"].close()
+def seeded_app(seeded_template: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    yield from open_seeded_app(
+        seeded_settings_copy(seeded_template, tmp_path_factory, "auth-first")
+    )
 
 
 def _operations(client: FlaskClient) -> list[tuple[str, str]]:
