@@ -52,9 +52,14 @@ def _check_body() -> None:
         raise UnsupportedMediaType(f"Send the body as one of: {', '.join(sorted(accepted))}.")
     if request.mimetype in JSON_TYPES:
         try:
-            json.loads(body)
+            json.loads(body, parse_constant=_not_json)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise MalformedJson(f"The body is not valid JSON: {exc}") from exc
+
+
+def _not_json(constant: str) -> None:
+    """RFC 8259 §6: NaN and the infinities are not JSON numbers (Python's parser takes them)."""
+    raise json.JSONDecodeError(f"{constant} is not a JSON value", constant, 0)
 
 
 def accepts(*media_types: str) -> Callable[[ViewT], ViewT]:

@@ -84,3 +84,61 @@ def test_catalogue_export_documents_both_of_its_media_types(client: FlaskClient)
     dcat = _get(client, "/api/v1/catalog/export?format=dcat")
     assert dcat.status_code == 200
     assert dcat.mimetype == "application/ld+json"
+
+
+def _rows(client: FlaskClient, table: str) -> int:
+    from sqlalchemy import text
+
+    engine = client.application.extensions["alliance"].engine
+    with engine.connect() as connection:
+        return int(connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())  # noqa: S608 - fixed table names
+
+
+def test_a_document_without_a_canonical_form_is_422(client: FlaskClient) -> None:
+    response = client.post("/api/v1/tools/digest", json={"document": -1174487154603489280})
+    assert response.status_code == 422, response.get_data(True)
+    assert response.get_json()["code"] == "not_canonicalisable"
+    assert response.mimetype == "application/problem+json"
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_nan_and_infinity_are_not_json(client: FlaskClient, constant: str) -> None:
+    response = client.post(
+        "/api/v1/tools/digest",
+        data=f'{{"document": {constant}}}',
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.get_json()["code"] == "malformed_json"
+
+
+def test_a_query_without_a_canonical_form_is_refused_before_anything_is_recorded(
+    client: FlaskClient,
+) -> None:
+    before = _rows(client, "access_records")
+    response = client.post(
+        "/api/v1/query/CIV-MARRIAGE",
+        json={"purpose": "P1", "params": {"id_number": 2**60}},
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    )
+    assert response.status_code == 422, response.get_data(True)
+    assert response.get_json()["code"] == "invalid_params"
+    assert _rows(client, "access_records") == before
+
+
+@pytest.mark.parametrize(
+    "start",
+    ["0007-02-17T20:33:17+00:00", "0001-01-01T00:00:00+05:00", "9999-12-31T23:00:00-05:00"],
+)
+def test_an_export_period_outside_four_digit_years_is_422_and_queues_nothing(
+    client: FlaskClient, start: str
+) -> None:
+    before = _rows(client, "audit_exports")
+    response = client.post(
+        "/api/v1/audit/exports",
+        json={"from": start, "to": "2026-12-01T00:00:00+00:00"},
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    )
+    assert response.status_code == 422, response.get_data(True)
+    assert response.get_json()["code"] == "invalid_export_request"
+    assert _rows(client, "audit_exports") == before
