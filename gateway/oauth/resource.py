@@ -22,7 +22,7 @@ from flask import current_app, g, request
 
 from gateway.errors import GatewayError
 from gateway.oauth.scopes import parse_scope, scope_allowed
-from gateway.oauth.server import MemberLookup
+from gateway.oauth.server import MemberLookup, token_refusal
 from gateway.oauth.tokens import AccessToken, TokenStore
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -52,11 +52,9 @@ class GatewayTokenValidator(BearerTokenValidator):
     def validate_token(self, token: AccessToken | None, scopes: Any, request: Any) -> None:
         super().validate_token(token, scopes, request)
         assert token is not None  # noqa: S101 - the base class raised otherwise
-        facts = self.members(token.member_code)
-        if facts is None or facts.status != "active":
-            raise InvalidTokenError(
-                description=f"member {token.member_code} is not active", realm=self.realm
-            )
+        refusal = token_refusal(token, self.members(token.member_code))
+        if refusal is not None:
+            raise InvalidTokenError(description=refusal, realm=self.realm)
 
     @staticmethod
     def scope_insufficient(token_scopes: str, required_scopes: list[str] | None) -> bool:

@@ -52,9 +52,21 @@ class MemberFacts:
     status: str
     public_key: bytes
     is_office: bool
+    changed_at: float = 0.0  # epoch seconds of the member's last change in the index
 
 
 MemberLookup = Callable[[str], MemberFacts | None]
+
+
+def token_refusal(token: AccessToken, facts: MemberFacts | None) -> str | None:
+    """Why a stored token may not be used, or ``None``: its member must be active and must not
+    have changed since the token was issued (a suspension, revocation or key rotation by any
+    process ends it, even where the token could not be deleted from this process's Redis)."""
+    if facts is None or facts.status != "active":
+        return f"member {token.member_code} is not active"
+    if token.issued_at_ms < facts.changed_at * 1000:
+        return f"the token predates the last change of member {token.member_code}"
+    return None
 
 
 class MemberClientCredentialsGrant(ClientCredentialsGrant):
@@ -138,7 +150,10 @@ class _OwnTokenMixin:
     server: GatewayAuthorizationServer
 
     def query_token(self, token_string: str, token_type_hint: str | None) -> AccessToken | None:
-        return self.server.tokens.lookup(token_string)
+        token = self.server.tokens.lookup(token_string)
+        if token is None or token_refusal(token, self.server.members(token.member_code)):
+            return None
+        return token
 
 
 class MemberIntrospectionEndpoint(_OwnTokenMixin, IntrospectionEndpoint):

@@ -1,6 +1,6 @@
 """Suspending or revoking a member with the CLI, a separate process, kills the member's
 tokens held by a running gateway at once (docs/oauth.md), and a later reinstatement does not
-bring them back."""
+bring them back, whether the gateway and the CLI share Redis or not."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ ALLIANCE = [sys.executable, "-m", "gateway.cli"]
 
 def _cli(settings: Settings, *args: str) -> Any:
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if not k.startswith("ALLIANCE_")},
         "ALLIANCE_DATA_DIR": str(settings.data_dir),
         "ALLIANCE_LOG_FORMAT": "text",
         "ALLIANCE_REDIS_URL": settings.redis_url,
@@ -37,9 +37,13 @@ def _cli(settings: Settings, *args: str) -> Any:
     return json.loads(result.stdout)
 
 
-@pytest.fixture
-def served(seeded_settings: Settings, redis_url: str) -> Iterator[LiveGateway]:
-    yield from serve(seeded_settings.model_copy(update={"redis_url": redis_url}))
+@pytest.fixture(params=["redis", "embedded"])
+def served(request: pytest.FixtureRequest, seeded_settings: Settings) -> Iterator[LiveGateway]:
+    """The gateway on the real Redis the CLI shares, or on its own in-process Redis (the
+    embedded default), where the CLI cannot delete the tokens and the member's change must
+    refuse them by itself."""
+    url = request.getfixturevalue("redis_url") if request.param == "redis" else ""
+    yield from serve(seeded_settings.model_copy(update={"redis_url": url}))
 
 
 def _introspect(live: LiveGateway, credentials: dict[str, Any], token: str) -> Any:
@@ -67,9 +71,11 @@ def test_cli_suspension_kills_the_running_servers_tokens_for_good(
     assert refused.status_code == 401
     assert refused.json()["error"] == "invalid_token"
     assert _introspect(served, gao, held) == {"active": False}
+    assert _introspect(served, tax, held) == {"active": False}
 
     assert _cli(served.settings, "members", "reinstate", "TAX")["status"] == "active"
     assert served.get("/api/v1/catalog/entries", held).status_code == 401  # stays dead
+    assert _introspect(served, gao, held) == {"active": False}
     fresh = served.token(tax, scope="catalog:read")
     assert served.get("/api/v1/catalog/entries", fresh).status_code == 200
 
