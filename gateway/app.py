@@ -5,13 +5,14 @@ from __future__ import annotations
 from flask import Flask
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_smorest import Api, Blueprint
+from flask_smorest import Blueprint
 
 from gateway.bootstrap import build_container
 from gateway.console import register_console
 from gateway.http import docs, health
 from gateway.http.api import oauth as oauth_api
 from gateway.http.guards import register_guards
+from gateway.http.openapi import GatewayApi
 from gateway.http.problems import register_problem_handlers
 from gateway.logs import configure_logging
 from gateway.settings import Settings, load_settings
@@ -51,14 +52,14 @@ def build_app(settings: Settings | None = None) -> Flask:
     container = build_container(settings)
     app.extensions["alliance"] = container
 
-    register_guards(app)
     app.register_blueprint(health.blp)
     app.register_blueprint(docs.blp)
     limiter = _limiter(app, settings)
+    register_guards(app)
     limiter.limit(settings.oauth.token_rate_limit)(oauth_api.blp)
     app.register_blueprint(oauth_api.blp)
 
-    api = Api(app)
+    api = GatewayApi(app)
     app.extensions["alliance_api"] = api
     register_problem_handlers(app)  # after Api(): replaces flask-smorest's JSON error handler
     for blueprint in _api_blueprints():

@@ -70,6 +70,9 @@ class ExportNotReady(Conflict):
     title = "The export is not finished"
 
 
+MIN_YEAR, MAX_YEAR = 1000, 9999
+
+
 @dataclass(frozen=True)
 class ExportQuery:
     start: datetime
@@ -103,7 +106,13 @@ def _moment(value: Any, key: str) -> datetime:
             raise InvalidExportRequest(f"{key} is not an ISO 8601 date-time", field=key) from exc
     if not isinstance(value, datetime):
         raise InvalidExportRequest(f"{key} is required (an ISO 8601 date-time)", field=key)
-    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    try:
+        moment = value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    except OverflowError as exc:
+        raise InvalidExportRequest(f"{key} is out of range", field=key) from exc
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:  # times are stored with four-digit years
+        raise InvalidExportRequest(f"{key} must be within {MIN_YEAR}–{MAX_YEAR}", field=key)
+    return moment
 
 
 def _aware(value: datetime | None) -> datetime | None:

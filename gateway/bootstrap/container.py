@@ -52,6 +52,7 @@ class Container(DomainServices):
             status=member.status.value,
             public_key=bytes.fromhex(member.public_key),
             is_office=Role.OFFICE in member.roles,
+            changed_at=member.updated_at.timestamp(),
         )
 
     @property

@@ -27,6 +27,7 @@ from gateway.broker.fields import check_answer, check_parameters, project
 from gateway.catalog.model import Entry, EntryStatus, GrantStatus, SharingClass
 from gateway.catalog.ports import GrantQuery
 from gateway.crypto.canonical import message_digest
+from gateway.crypto.errors import CanonicalJsonError
 from gateway.crypto.sm2 import Sm2PrivateKey, Sm2PublicKey
 from gateway.crypto.sm4 import seal, unseal
 from gateway.errors import GatewayError, NotFound
@@ -108,6 +109,10 @@ class QueryService:
             "case_ref": request.case_ref,
             "fields": request.fields,
         }
+        try:
+            digest = "0x" + message_digest(canonical_request).hex()
+        except CanonicalJsonError as exc:  # refused before anything is recorded
+            raise InvalidParameters(f"the request has no RFC 8785 form: {exc}") from exc
         grant_id: str | None = None
         denial: QueryDenied | InvalidParameters | AnchoringLagExceeded | None = None
         allowed_fields: tuple[str, ...] | None = None
@@ -117,7 +122,6 @@ class QueryService:
             self._check_lag(entry.id)
         except (QueryDenied, InvalidParameters, AnchoringLagExceeded) as exc:
             denial = exc
-        digest = "0x" + message_digest(canonical_request).hex()
         record_id = self.log.open(
             AccessOpening(
                 request_id=request_id,

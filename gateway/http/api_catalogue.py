@@ -45,17 +45,6 @@ class ApiListing:
     items: list[ApiOperation]
 
 
-def declares_scopes(*scopes: str) -> Callable[[F], F]:
-    """For a view that checks its bearer token itself: the scopes it requires, as
-    :func:`gateway.oauth.resource.require_token` records them, for the API listing."""
-
-    def mark(view: F) -> F:
-        view.required_scopes = scopes  # type: ignore[attr-defined]
-        return view
-
-    return mark
-
-
 def counted(rule: str) -> bool:
     return rule.startswith(COUNTED_PREFIXES)
 

@@ -1,7 +1,10 @@
-"""Checks every request passes before any view runs: request id, body size, body syntax.
+"""Checks every request passes before any view runs, in this order: request id, rate limit,
+bearer token and scope (RFC 6750), body size, body syntax.
 
-Rejecting early and uniformly means no view ever sees a malformed or oversized body, and the
-client always gets a problem+json 4xx instead of whatever the view would have crashed with.
+Rejecting early and uniformly means no view ever sees a malformed or oversized body, no
+unauthenticated caller learns anything about a route's body (401/403 come before 400/415/422),
+and the client always gets a problem+json 4xx instead of whatever the view would have crashed
+with.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from typing import Any, TypeVar
 
 from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
+
+from gateway.oauth.resource import authenticate_request
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -47,9 +52,14 @@ def _check_body() -> None:
         raise UnsupportedMediaType(f"Send the body as one of: {', '.join(sorted(accepted))}.")
     if request.mimetype in JSON_TYPES:
         try:
-            json.loads(body)
+            json.loads(body, parse_constant=_not_json)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise MalformedJson(f"The body is not valid JSON: {exc}") from exc
+
+
+def _not_json(constant: str) -> None:
+    """RFC 8259 §6: NaN and the infinities are not JSON numbers (Python's parser takes them)."""
+    raise json.JSONDecodeError(f"{constant} is not a JSON value", constant, 0)
 
 
 def accepts(*media_types: str) -> Callable[[ViewT], ViewT]:
@@ -78,6 +88,8 @@ def _echo_request_id(response: Response) -> Response:
 
 
 def register_guards(app: Flask) -> None:
-    app.before_request(_assign_request_id)
+    """Register the checks; call after the rate limiter so it counts refused requests too."""
+    app.before_request_funcs.setdefault(None, []).insert(0, _assign_request_id)
+    app.before_request(authenticate_request)
     app.before_request(_check_body)
     app.after_request(_echo_request_id)

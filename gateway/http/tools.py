@@ -14,6 +14,8 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from gateway.crypto.canonical import canonical_json, message_digest
+from gateway.crypto.errors import CanonicalJsonError
+from gateway.errors import GatewayError
 
 blp = Blueprint(
     "tools", __name__, url_prefix="/tools", description="Helpers for integrating departments"
@@ -31,6 +33,12 @@ class DigestResponse(Schema):
     sm3 = fields.String(metadata={"description": "0x-prefixed SM3 digest of the canonical bytes"})
 
 
+class NotCanonicalisable(GatewayError):
+    code = "not_canonicalisable"
+    status = 422
+    title = "The document has no RFC 8785 canonical form"
+
+
 @blp.route("/digest")
 class Digest(MethodView):
     @blp.arguments(DigestRequest)
@@ -38,7 +46,11 @@ class Digest(MethodView):
     def post(self, body: dict[str, Any]) -> dict[str, str]:
         """Canonicalise a JSON document (RFC 8785) and digest it with SM3 (GB/T 32905)."""
         document = body["document"]
+        try:
+            canonical = canonical_json(document)
+        except CanonicalJsonError as exc:
+            raise NotCanonicalisable(str(exc), field="document") from exc
         return {
-            "canonical": canonical_json(document).decode("utf-8"),
+            "canonical": canonical.decode("utf-8"),
             "sm3": "0x" + message_digest(document).hex(),
         }

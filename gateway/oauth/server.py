@@ -52,9 +52,21 @@ class MemberFacts:
     status: str
     public_key: bytes
     is_office: bool
+    changed_at: float = 0.0  # epoch seconds of the member's last change in the index
 
 
 MemberLookup = Callable[[str], MemberFacts | None]
+
+
+def token_refusal(token: AccessToken, facts: MemberFacts | None) -> str | None:
+    """Why a stored token may not be used, or ``None``: its member must be active and must not
+    have changed since the token was issued (a suspension, revocation or key rotation by any
+    process ends it, even where the token could not be deleted from this process's Redis)."""
+    if facts is None or facts.status != "active":
+        return f"member {token.member_code} is not active"
+    if token.issued_at_ms < facts.changed_at * 1000:
+        return f"the token predates the last change of member {token.member_code}"
+    return None
 
 
 class MemberClientCredentialsGrant(ClientCredentialsGrant):
@@ -63,6 +75,11 @@ class MemberClientCredentialsGrant(ClientCredentialsGrant):
     def validate_token_request(self) -> None:
         super().validate_token_request()
         client: RegisteredClient = self.request.client
+        named = self.request.form.get("client_id")
+        if named is not None and named != client.client_id:
+            raise InvalidClientError(
+                description="client_id does not match the authenticated client"
+            )
         facts = self.server.members(client.member_code)
         if facts is None or facts.status != "active":
             raise UnauthorizedClientError(description=f"member {client.member_code} is not active")
@@ -84,6 +101,19 @@ class SignedAssertion(JWTBearerClientAssertion):
         self.members = members
         self.nonces = nonces
         self.max_age = max_age
+
+    def __call__(self, query_client: Any, request: Any) -> RegisteredClient | None:
+        """RFC 7521 §4.2: a ``client_id`` sent with the assertion must name its subject."""
+        named = request.form.get("client_id")
+        assertion = request.form.get("client_assertion")
+        if named is not None and assertion:
+            _, claims = self.extract_assertion(assertion)
+            if claims.get("sub") != named:
+                raise InvalidClientError(
+                    description="client_id does not match the assertion's subject"
+                )
+        client: RegisteredClient | None = super().__call__(query_client, request)
+        return client
 
     def get_audiences(self) -> list[str]:
         return self.audiences
@@ -120,7 +150,10 @@ class _OwnTokenMixin:
     server: GatewayAuthorizationServer
 
     def query_token(self, token_string: str, token_type_hint: str | None) -> AccessToken | None:
-        return self.server.tokens.lookup(token_string)
+        token = self.server.tokens.lookup(token_string)
+        if token is None or token_refusal(token, self.server.members(token.member_code)):
+            return None
+        return token
 
 
 class MemberIntrospectionEndpoint(_OwnTokenMixin, IntrospectionEndpoint):

@@ -36,6 +36,7 @@ class AccessToken:
     scope: str
     issued_at: int
     expires_at: int
+    issued_at_ms: int = 0  # to compare with the member's last change within the second
 
     def check_client(self, client: object) -> bool:
         return getattr(client, "client_id", None) == self.client_id
@@ -74,7 +75,8 @@ class TokenStore:
     def save(
         self, token: str, client_id: str, member_code: str, scope: str, ttl: int
     ) -> AccessToken:
-        now = int(self.clock())
+        moment = self.clock()
+        now = int(moment)
         facts = AccessToken(
             digest=token_digest(token),
             client_id=client_id,
@@ -82,6 +84,7 @@ class TokenStore:
             scope=scope,
             issued_at=now,
             expires_at=now + ttl,
+            issued_at_ms=int(moment * 1000),
         )
         body = json.dumps(facts.__dict__)
         with self.redis.pipeline() as pipe:

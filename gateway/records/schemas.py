@@ -6,6 +6,8 @@ from datetime import UTC
 
 from marshmallow import Schema, fields, validate
 
+from gateway.storage.tables import SQL_INT_MAX
+
 TYPES = ["register", "certificate", "archive", "电子登记簿", "电子证照", "电子档案"]
 
 
@@ -17,7 +19,7 @@ class RecordBodySchema(Schema):
     data_source = fields.String(required=True, validate=validate.Length(min=1, max=100))
     organisation = fields.String(validate=validate.Length(min=2, max=16))
     metadata = fields.Dict(keys=fields.String())
-    expected_version = fields.Integer(validate=validate.Range(min=0))
+    expected_version = fields.Integer(validate=validate.Range(min=0, max=SQL_INT_MAX))
 
 
 class DeleteQuerySchema(Schema):

@@ -7,6 +7,10 @@ from datetime import datetime
 from sqlalchemy import DateTime, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+# The largest value of the SQL ``INTEGER`` columns that hold row ids and versions (PostgreSQL's
+# is 32-bit): inputs naming one are bounded by it, so a bigger number is a 422, not a 500.
+SQL_INT_MAX = 2**31 - 1
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",

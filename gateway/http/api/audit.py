@@ -14,6 +14,7 @@ from marshmallow import Schema, fields, validate
 from gateway.audit.exports import XLSX_MEDIA_TYPE, ExportNotFound
 from gateway.audit.records import RecordQuery
 from gateway.oauth.resource import current_token, require_token
+from gateway.storage.tables import SQL_INT_MAX
 
 blp = Blueprint("audit", __name__, url_prefix="/audit", description="Audit of accesses")
 
@@ -27,7 +28,7 @@ class RecordQuerySchema(Schema):
     purpose = fields.String(validate=validate.Length(max=64))
     decision = fields.String(validate=validate.OneOf(["allowed", "denied", "failed", "pending"]))
     anchoring = fields.String(validate=validate.OneOf(["anchored", "pending"]))
-    after = fields.Integer(validate=validate.Range(min=0))
+    after = fields.Integer(validate=validate.Range(min=0, max=SQL_INT_MAX))
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 

@@ -109,9 +109,19 @@ class Versions(MethodView):
         return list(services().catalog.get(entry_id).versions)
 
 
+_EXPORT_RESPONSE = {
+    "description": "The catalogue: JSON, or JSON-LD with format=dcat",
+    "content": {
+        "application/json": {"schema": {"type": "object"}},
+        "application/ld+json": {"schema": {"type": "object"}},
+    },
+}
+
+
 @blp.route("/export")
 class Export(MethodView):
     @blp.arguments(ExportQuerySchema, location="query")
+    @blp.doc(responses={"200": _EXPORT_RESPONSE})
     @require_token(READ)
     def get(self, args: dict[str, Any]) -> Any:
         """The whole catalogue as JSON, or as DCAT-style JSON-LD (``format=dcat``)."""

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from authlib.integrations.flask_oauth2.requests import FlaskJsonRequest
-from authlib.oauth2 import OAuth2Error
 from flask import current_app, g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from gateway.broker.service import QueryRequest
-from gateway.http.api_catalogue import declares_scopes
-from gateway.oauth.resource import oauth_problem
+from gateway.oauth.resource import current_token, require_token
 
 blp = Blueprint("query", __name__, url_prefix="/query", description="Brokered queries")
 
@@ -40,32 +37,27 @@ def client_key() -> str:
     return f"client:{facts.client_id}" if facts is not None else f"address:{request.remote_addr}"
 
 
-def _authenticate(entry_id: str) -> Any:
+def _record_refusal(entry_id: str) -> None:
+    """A known member whose token no longer works: its attempt is evidence too."""
     container = current_app.extensions["alliance"]
-    try:
-        return container.oauth_protector.validate_request(
-            [f"query:{entry_id}"], FlaskJsonRequest(request)
+    header = request.headers.get("Authorization", "")
+    token = header.split(None, 1)[1] if header.lower().startswith("bearer ") else ""
+    facts = container.tokens.lookup_revoked(token) or container.tokens.lookup(token)
+    if token and facts is not None:
+        container.broker.refuse_unauthenticated(
+            entry_id,
+            facts.member_code,
+            facts.client_id,
+            "consumer_suspended",
+            f"{facts.member_code} is not an active member",
         )
-    except OAuth2Error as exc:
-        header = request.headers.get("Authorization", "")
-        token = header.split(None, 1)[1] if header.lower().startswith("bearer ") else ""
-        facts = container.tokens.lookup_revoked(token) or container.tokens.lookup(token)
-        if token and facts is not None:
-            container.broker.refuse_unauthenticated(
-                entry_id,
-                facts.member_code,
-                facts.client_id,
-                "consumer_suspended",
-                f"{facts.member_code} is not an active member",
-            )
-        raise oauth_problem(exc) from exc
 
 
 @blp.route("/<entry_id>")
 class Query(MethodView):
     @blp.arguments(QueryBodySchema)
     @blp.response(200)
-    @declares_scopes("query:{entry_id}")
+    @require_token("query:{entry_id}", on_refusal=_record_refusal)
     def post(self, body: dict[str, Any], entry_id: str) -> Any:
         """Ask the entry's provider, through the gateway, for one administrative matter.
 
@@ -73,8 +65,7 @@ class Query(MethodView):
         problem+json that also carry the request id and a signed receipt. Send an
         ``Idempotency-Key`` to make retries safe: a retry returns the same answer and receipt.
         """
-        token = _authenticate(entry_id)
-        g.oauth_token = token
+        token = current_token()
         key = request.headers.get(IDEMPOTENCY_HEADER)
         result = current_app.extensions["alliance"].broker.query(
             QueryRequest(

@@ -12,6 +12,7 @@ from marshmallow import Schema, fields, validate
 
 from gateway.oauth.resource import require_token
 from gateway.reconciliation.workbook import report_workbook_bytes
+from gateway.storage.tables import SQL_INT_MAX
 
 blp = Blueprint(
     "reconciliation",
@@ -23,7 +24,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ReportQuerySchema(Schema):
-    before = fields.Integer(validate=validate.Range(min=1), metadata={"description": "cursor"})
+    before = fields.Integer(
+        validate=validate.Range(min=1, max=SQL_INT_MAX), metadata={"description": "cursor"}
+    )
     limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))
 
 
@@ -80,7 +83,7 @@ class Reports(MethodView):
         return _service().report(report["id"])
 
 
-@blp.route("/reports/<int:report_id>")
+@blp.route("/reports/<int(max=2147483647):report_id>")
 class ReportDetail(MethodView):
     @blp.response(200, ReportSchema)
     @require_token("audit:read")
@@ -89,7 +92,7 @@ class ReportDetail(MethodView):
         return _service().report(report_id)
 
 
-@blp.route("/reports/<int:report_id>/workbook")
+@blp.route("/reports/<int(max=2147483647):report_id>/workbook")
 class ReportWorkbook(MethodView):
     @blp.response(200, content_type=XLSX, description="The report as an Excel workbook")
     @require_token("audit:read")
