@@ -20,7 +20,6 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from gateway.crypto.errors import CanonicalJsonError
 from gateway.evidence.anchoring import ZERO_ROOT
 from gateway.evidence.digests import (
     EVIDENCE_FIELDS,
@@ -28,7 +27,7 @@ from gateway.evidence.digests import (
     evidence_leaf,
     hex_digest,
 )
-from gateway.evidence.leaves import evidence_leaf_text
+from gateway.evidence.leaves import spell_leaf
 from gateway.evidence.merkle import MerkleTree, leaf_hashes, root_from_inclusion_proof
 from gateway.evidence.tables import AccessRecordRow, AnchorRow
 from gateway.reconciliation.findings import (
@@ -56,10 +55,7 @@ def _differences(anchored: dict[str, Any], current: tuple[Any, ...]) -> dict[str
 def _spells_entry(current: tuple[Any, ...], entry: str) -> bool:
     """Whether the row's values spell exactly its evidence entry (then they are the values the
     entry holds, the usual case, found without parsing the entry)."""
-    try:
-        return evidence_leaf_text(current) == entry
-    except (EvidenceFormatError, CanonicalJsonError):
-        return False  # the row no longer has the evidence form: compared field by field
+    return spell_leaf(current) == entry
 
 
 def _record_subject(row: Sequence[Any]) -> str:

@@ -7,7 +7,7 @@ import operator
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Engine, String, func, select, type_coerce
+from sqlalchemy import Engine, String, case, func, select, type_coerce
 
 from gateway.evidence import leaves
 from gateway.evidence.digests import EVIDENCE_FIELDS
@@ -34,16 +34,36 @@ ANCHORED_COLUMNS = (
     AccessRecordRow.responded_at,
 )
 _FIELDS_AT = 4
+_SQLITE_TIME_LENGTH = len("2026-01-01 00:00:00.000000")
 _EVIDENCE_VALUES = operator.itemgetter(*EVIDENCE_FIELDS)
 STREAM_CHUNK = 5_000
 stamp = leaves.stamp
 _stored_time = leaves.stored_time
 
 
+def _spelled(value: object) -> bool:
+    return value is None or (type(value) is str and value.endswith("Z"))
+
+
 def current_values(row: Sequence[Any]) -> tuple[Any, ...]:
     """The evidence fields as the row holds them now, in EVIDENCE_FIELDS order."""
     values = tuple(row[_FIELDS_AT:])
+    if _spelled(values[-1]) and _spelled(values[-2]):  # spelled by the query already
+        return values
     return (*values[:-2], _stored_time(values[-2]), _stored_time(values[-1]))
+
+
+def _sqlite_spelled(column: Any) -> Any:
+    """SQLite's stored ``YYYY-MM-DD HH:MM:SS.ffffff`` as ``YYYY-MM-DDTHH:MM:SS.ffffffZ``, in
+    the query; other stored forms are left for :func:`current_values` to spell."""
+    text = type_coerce(column, String)
+    return case(
+        (
+            (func.length(text) == _SQLITE_TIME_LENGTH) & (func.instr(text, " ") == 11),
+            func.substr(text, 1, 10) + "T" + func.substr(text, 12) + "Z",
+        ),
+        else_=text,
+    )
 
 
 def anchored_values(document: Any) -> tuple[Any, ...] | None:
@@ -59,7 +79,7 @@ def anchored_rows(engine: Engine, low: int | None, high: int | None) -> Iterator
     if engine.dialect.name == "sqlite":  # times as stored: no parsing and formatting again
         columns = [
             *ANCHORED_COLUMNS[:-2],
-            *(type_coerce(column, String) for column in ANCHORED_COLUMNS[-2:]),
+            *(_sqlite_spelled(column) for column in ANCHORED_COLUMNS[-2:]),
         ]
     elif engine.dialect.name == "postgresql":  # times spelled as in evidence by the server
         columns = [

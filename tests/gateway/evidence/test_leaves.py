@@ -3,6 +3,7 @@ refuses, for well-formed records and for every kind of malformed field."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 
 from gateway.crypto.errors import CanonicalJsonError
 from gateway.evidence.digests import EVIDENCE_FIELDS, EvidenceRecordError, evidence_leaf
-from gateway.evidence.leaves import evidence_leaf_text, stored_time
+from gateway.evidence.leaves import evidence_leaf_text, spell_leaf, stored_time
 
 from .conftest import make_record
 
@@ -80,6 +81,20 @@ def test_well_formed_records_spell_the_canonical_leaf(
         *times,
     ]
     _same_outcome(values)
+    assert spell_leaf(values) == evidence_leaf_text(values)
+
+
+@settings(max_examples=300, deadline=None)
+@given(values=st.lists(ODD | TEXT, min_size=13, max_size=13))
+def test_a_spelled_leaf_parses_back_to_exactly_its_values(values: list[Any]) -> None:
+    spelled = spell_leaf(values)
+    assert spelled is not None
+    document = json.loads(spelled)
+    assert document.pop("evidence_version") == 1
+    assert document == dict(zip(EVIDENCE_FIELDS, values, strict=True))
+    assert list(document) == sorted(document)
+    assert spell_leaf([*values[:-1], object()]) is None
+    assert spell_leaf([*values[:-1], float("nan")]) is None
 
 
 @settings(max_examples=300, deadline=None)
