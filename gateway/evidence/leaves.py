@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from json.encoder import encode_basestring  # type: ignore[attr-defined]
+from json.encoder import encode_basestring
 from typing import Any
 
 from gateway.evidence.digests import (

@@ -115,7 +115,7 @@ def stream(engine: Engine, statement: Any) -> Iterator[Sequence[Any]]:
             cursor = raw.cursor()
             cursor.execute(str(compiled), [compiled.params[key] for key in positions])
         else:
-            cursor = raw.cursor(name=f"reconcile_{id(statement):x}")  # type: ignore[call-arg]
+            cursor = raw.cursor(name=f"reconcile_{id(statement):x}")
             cursor.itersize = STREAM_CHUNK  # type: ignore[attr-defined]
             cursor.execute(str(compiled), compiled.params)
         try:

@@ -20,9 +20,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_index(
-        "ix_access_records_anchor_leaf", "access_records", ["anchor_id", "leaf_index"]
-    )
+    op.create_index("ix_access_records_anchor_leaf", "access_records", ["anchor_id", "leaf_index"])
     op.drop_index("ix_access_records_anchor_id", table_name="access_records")
 
 
