@@ -61,11 +61,15 @@ class ChainClient:
         poll_interval: float = 0.5,
         receipt_timeout: float = 30.0,
         block_limit_range: int = v2.BLOCK_LIMIT_RANGE,
+        transaction_options: v3.TransactionOptionsV3 | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if fisco_version not in (2, 3):
             raise ValueError("fisco_version is 2 or 3")
+        if transaction_options is not None and fisco_version != 3:
+            raise ValueError("transaction_options (version, gas, extension) are for 3.x nodes")
+        self.transaction_options = transaction_options or v3.TransactionOptionsV3()
         self.suite = suite
         self.fisco_version = fisco_version
         self.retry = retry or RetryPolicy()
@@ -129,11 +133,13 @@ class ChainClient:
         *,
         abi: str = "",
         block_limit: int | None = None,
+        options: v3.TransactionOptionsV3 | None = None,
     ) -> PreparedTransaction:
         """Sign a transaction (``to=None`` deploys) with a fresh CSPRNG nonce.
 
         ``block_limit`` defaults to the current height plus :attr:`block_limit_range`; keep
-        the result to re-send the very same transaction later.
+        the result to re-send the very same transaction later. On 3.x, ``options`` (default
+        :attr:`transaction_options`) give the transaction version and its later fields.
         """
         if block_limit is None:
             block_limit = self.block_number() + self.block_limit_range
@@ -162,6 +168,7 @@ class ChainClient:
                 to=to_hex(target) if target else "",
                 input=data,
                 abi=abi,
+                **(options or self.transaction_options).fields(),  # type: ignore[arg-type]
             )
             signed3 = v3.sign_transaction(tx_data, self.suite, key)
             raw, tx_hash, sender = signed3.raw, signed3.tx_hash, signed3.sender

@@ -9,7 +9,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
-from typing import Any, Protocol
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol, cast
 
 from eth_hash.auto import keccak as _keccak
 
@@ -29,6 +30,28 @@ def sm3(data: bytes) -> bytes:
     context = _sm3_prototype().copy()
     context.update(data)
     return bytes(context.digest())
+
+
+@functools.cache
+def _sm3_one_call() -> Callable[[bytes], bytes]:
+    """The fastest one-call SM3 here: GmSSL's ``sm3_hash`` (gmssl-pyx, one C call per input)
+    when it is installed and gives the GB/T 32905 answer for "abc", else :func:`sm3`."""
+    try:
+        from gmssl_pyx import sm3_hash
+    except ImportError:  # pragma: no cover - gmssl-pyx is a dependency
+        return sm3
+    if bytes(sm3_hash(b"abc")) != _SM3_ABC:  # pragma: no cover - a broken build
+        return sm3
+    return cast(Callable[[bytes], bytes], sm3_hash)
+
+
+_SM3_ABC = bytes.fromhex("66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0")
+
+
+def sm3_many(items: Iterable[bytes]) -> list[bytes]:
+    """SM3 of each item, in order: one C call per item and no Python frame in between (about
+    a third faster than :func:`sm3` in a loop for Merkle-sized inputs, see docs/benchmarks.md)."""
+    return list(map(_sm3_one_call(), items))
 
 
 def keccak256(data: bytes) -> bytes:

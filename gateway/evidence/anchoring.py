@@ -14,19 +14,19 @@ any crash but never anchored twice, and no record can be skipped.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Connection, Engine, String, func, insert, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from gateway.errors import GatewayError
-from gateway.evidence.digests import evidence_leaf, format_timestamp, hex_digest
+from gateway.evidence.digests import format_timestamp, hex_digest
+from gateway.evidence.leaves import PG_EVIDENCE_TIME, evidence_leaf_text, stored_time
 from gateway.evidence.log import PENDING, EvidenceLog
-from gateway.evidence.merkle import MerkleTree, leaf_hash
+from gateway.evidence.merkle import MerkleTree, leaf_hashes
 from gateway.evidence.tables import AccessRecordRow, AnchorRow, OutboxRow
 
 ZERO_ROOT = "0x" + "00" * 32
@@ -53,6 +53,50 @@ class AnchorReport:
     stuck: int = 0
     """Batches left to the tx-retry job (gateway.evidence.retry): nothing new is anchored
     behind them until they are."""
+
+
+def _record_columns(dialect: str) -> list[Any]:
+    """The record id, then its evidence fields but the sequence, times as stored (SQLite) or
+    spelled by the server (PostgreSQL), so no datetime is built per record."""
+    times: list[Any] = [AccessRecordRow.received_at, AccessRecordRow.responded_at]
+    if dialect == "sqlite":
+        times = [type_coerce(column, String) for column in times]
+    elif dialect == "postgresql":
+        times = [func.to_char(func.timezone("UTC", column), PG_EVIDENCE_TIME) for column in times]
+    return [
+        AccessRecordRow.id,
+        AccessRecordRow.request_id,
+        AccessRecordRow.entry_id,
+        AccessRecordRow.entry_version,
+        AccessRecordRow.consumer,
+        AccessRecordRow.provider,
+        AccessRecordRow.purpose,
+        AccessRecordRow.request_digest,
+        AccessRecordRow.response_digest,
+        AccessRecordRow.decision,
+        AccessRecordRow.reason,
+        *times,
+    ]
+
+
+def _write_batch(connection: Connection, updates: list[tuple[Any, ...]]) -> None:
+    """Each record's sequence, batch, leaf index, proof and evidence entry, and its outbox row
+    gone: two ``executemany`` on the driver's cursor (one statement, many rows)."""
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    records, outbox = AccessRecordRow.__tablename__, OutboxRow.__tablename__
+    cursor = connection.connection.cursor()
+    try:
+        cursor.executemany(
+            f"UPDATE {records} SET sequence = {mark}, anchor_id = {mark}, leaf_index = {mark}, "  # noqa: S608 - table names are constants
+            f"proof = {mark}, evidence = {mark} WHERE id = {mark}",
+            updates,
+        )
+        cursor.executemany(
+            f"DELETE FROM {outbox} WHERE record_id = {mark}",  # noqa: S608
+            [(update_[-1],) for update_ in updates],
+        )
+    finally:
+        cursor.close()
 
 
 def evidence_fields(row: AccessRecordRow, sequence: int) -> dict[str, Any]:
@@ -141,7 +185,7 @@ class Anchorer:
             prepared_at = prepared_at.replace(tzinfo=UTC)
         return prepared_at <= self.clock() - self.stuck_after
 
-    def _chain_position(self, session: Session) -> tuple[int, str]:
+    def _chain_position(self, session: Session | Connection) -> tuple[int, str]:
         last = session.scalar(select(func.max(AnchorRow.last_sequence))) or 0
         latest_root = session.scalar(
             select(AnchorRow.root)
@@ -159,54 +203,56 @@ class Anchorer:
             return int(session.scalar(select(func.max(OutboxRow.record_id))) or 0)
 
     def _prepare_batch(self, up_to: int) -> int | None:
-        with Session(self.engine) as session, session.begin():
-            rows: Sequence[AccessRecordRow] = list(
-                session.scalars(
-                    select(AccessRecordRow)
-                    .join(OutboxRow, OutboxRow.record_id == AccessRecordRow.id)
-                    .where(AccessRecordRow.decision != PENDING)
-                    .where(AccessRecordRow.id <= up_to)
-                    .order_by(AccessRecordRow.id)
-                    .limit(self.batch_size)
-                    .with_for_update()
-                )
-            )
+        with self.engine.begin() as connection:
+            rows = connection.execute(
+                select(*_record_columns(connection.dialect.name))
+                .join(OutboxRow, OutboxRow.record_id == AccessRecordRow.id)
+                .where(AccessRecordRow.decision != PENDING)
+                .where(AccessRecordRow.id <= up_to)
+                .order_by(AccessRecordRow.id)
+                .limit(self.batch_size)
+                .with_for_update()
+            ).all()
             if not rows:
                 return None
-            first, prev_root = self._chain_position(session)
-            entries = [evidence_leaf(evidence_fields(row, first + i)) for i, row in enumerate(rows)]
-            tree = MerkleTree([leaf_hash(entry) for entry in entries])
-            proofs = tree.inclusion_proofs()
-            root = hex_digest(tree.root)
-            anchor = AnchorRow(
-                root=root,
-                prev_root="direct" if self.direct else prev_root,
-                first_sequence=first,
-                last_sequence=first + len(rows) - 1,
-                count=len(rows),
-                status="prepared",
-                prepared_at=self.clock(),
-            )
-            session.add(anchor)
-            session.flush()
-            anchor_id = anchor.id
-            session.expunge_all()  # the bulk UPDATE below writes the records
-            session.execute(
-                update(AccessRecordRow),
+            first, prev_root = self._chain_position(connection)
+            entries = [
+                evidence_leaf_text(
+                    (
+                        row[1],
+                        first + index,
+                        *row[2:11],
+                        stored_time(row[11]),
+                        stored_time(row[12]),
+                    )
+                )
+                for index, row in enumerate(rows)
+            ]
+            tree = MerkleTree(leaf_hashes([entry.encode("utf-8") for entry in entries]))
+            proofs = tree.inclusion_proof_texts()
+            anchor_id = connection.execute(
+                insert(AnchorRow)
+                .values(
+                    root=hex_digest(tree.root),
+                    prev_root="direct" if self.direct else prev_root,
+                    first_sequence=first,
+                    last_sequence=first + len(rows) - 1,
+                    count=len(rows),
+                    status="prepared",
+                    prepared_at=self.clock(),
+                    attempts=0,
+                )
+                .returning(AnchorRow.id)
+            ).scalar_one()
+            ids = [row[0] for row in rows]
+            _write_batch(
+                connection,
                 [
-                    {
-                        "id": row.id,
-                        "sequence": first + index,
-                        "anchor_id": anchor_id,
-                        "leaf_index": index,
-                        "proof": json.dumps([hex_digest(node) for node in proofs[index]]),
-                        "evidence": entries[index].decode("utf-8"),
-                    }
-                    for index, row in enumerate(rows)
+                    (first + index, anchor_id, index, proofs[index], entries[index], record_id)
+                    for index, record_id in enumerate(ids)
                 ],
             )
-            self.log.forget_outbox(session, [row.id for row in rows])
-            return anchor_id
+            return int(anchor_id)
 
     def _send(self, anchor_id: int) -> int:
         with Session(self.engine) as session:

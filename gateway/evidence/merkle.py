@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import ClassVar
 
-from gateway.crypto.hashing import SM3, Hasher
+from gateway.crypto.hashing import SM3, Hasher, Sm3Hasher, sm3_many
 from gateway.errors import GatewayError
 
 LEAF_PREFIX = b"\x00"
@@ -38,6 +38,18 @@ class MerkleTreeError(GatewayError):
 def leaf_hash(data: bytes, hasher: Hasher = SM3) -> bytes:
     """H(0x00 ‖ data): the hash of one leaf (RFC 6962 §2.1)."""
     return hasher.hash(LEAF_PREFIX + data)
+
+
+def leaf_hashes(leaves: Sequence[bytes], hasher: Hasher = SM3) -> list[bytes]:
+    """:func:`leaf_hash` of each item, in order (SM3 in one C call per leaf)."""
+    return _many_hasher(hasher)([LEAF_PREFIX + item for item in leaves])
+
+
+def _many_hasher(hasher: Hasher) -> Callable[[list[bytes]], list[bytes]]:
+    if isinstance(hasher, Sm3Hasher):
+        return sm3_many
+    hash_data = hasher.hash
+    return lambda items: [hash_data(item) for item in items]
 
 
 def node_hash(left: bytes, right: bytes, hasher: Hasher = SM3) -> bytes:
@@ -74,11 +86,13 @@ class MerkleTree:
                     f"leaf hash {index} is not {digest_size} bytes of {hasher.name}"
                 )
         self._levels: list[list[bytes]] = [leaves]
-        hash_node = self._node_hasher()
+        hash_many = _many_hasher(hasher)
         level = leaves
         while len(level) > 1:
             pairs = iter(level)
-            upper = [hash_node(left, right) for left, right in zip(pairs, pairs, strict=False)]
+            upper = hash_many(
+                [NODE_PREFIX + left + right for left, right in zip(pairs, pairs, strict=False)]
+            )
             if len(level) % 2:
                 upper.append(level[-1])
             self._levels.append(upper)
@@ -87,16 +101,7 @@ class MerkleTree:
     @classmethod
     def from_leaves(cls, leaves: Sequence[bytes], hasher: Hasher = SM3) -> MerkleTree:
         """A tree over leaf *data*: each item is hashed with :func:`leaf_hash` first."""
-        hash_data = hasher.hash
-        return cls([hash_data(LEAF_PREFIX + item) for item in leaves], hasher)
-
-    def _node_hasher(self) -> Callable[[bytes, bytes], bytes]:
-        hash_data = self._hasher.hash
-
-        def hash_node(left: bytes, right: bytes) -> bytes:
-            return hash_data(NODE_PREFIX + left + right)
-
-        return hash_node
+        return cls(leaf_hashes(leaves, hasher), hasher)
 
     @property
     def hasher(self) -> Hasher:
@@ -160,6 +165,25 @@ class MerkleTree:
             if count % 2:
                 paths.append(upper[count >> 1])
         return paths
+
+    def inclusion_proof_texts(self) -> list[str]:
+        """Every leaf's audit path as the JSON text evidence stores (an array of ``0x`` hex
+        nodes, leaf side first), in leaf order: :meth:`inclusion_proofs` with each node's hex
+        spelled once instead of once per proof it appears in."""
+        if not self._levels[0]:
+            return []
+        paths: list[str] = [""]
+        for level in reversed(self._levels[:-1]):
+            count = len(level)
+            spelled = ['"0x' + node.hex() + '"' for node in level]
+            upper = paths
+            paths = [
+                spelled[position ^ 1] + ("," + upper[position >> 1] if upper[position >> 1] else "")
+                for position in range(count - count % 2)
+            ]
+            if count % 2:
+                paths.append(upper[count >> 1])
+        return ["[" + path + "]" for path in paths]
 
     def consistency_proof(self, old_size: int, new_size: int | None = None) -> list[bytes]:
         """PROOF(old_size, D[0:new_size]) of RFC 6962 §2.1.2: the nodes that show the tree of
@@ -329,6 +353,7 @@ __all__ = [
     "MerkleTreeError",
     "empty_root",
     "leaf_hash",
+    "leaf_hashes",
     "node_hash",
     "root_from_inclusion_proof",
     "verify_consistency",

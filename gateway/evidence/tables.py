@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, Integer, LargeBinary, String, Text
+from sqlalchemy import BigInteger, DateTime, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gateway.storage.tables import Base
@@ -14,6 +14,7 @@ class AccessRecordRow(Base):
     """One brokered request, allowed, denied or failed: logged before anything is forwarded."""
 
     __tablename__ = "access_records"
+    __table_args__ = (Index("ix_access_records_anchor_leaf", "anchor_id", "leaf_index"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     request_id: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
@@ -39,7 +40,7 @@ class AccessRecordRow(Base):
     receipt: Mapped[str | None] = mapped_column(Text)
     reply: Mapped[bytes | None] = mapped_column(LargeBinary)
     sequence: Mapped[int | None] = mapped_column(BigInteger, unique=True)
-    anchor_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    anchor_id: Mapped[int | None] = mapped_column(Integer)
     leaf_index: Mapped[int | None] = mapped_column(Integer)
     proof: Mapped[str | None] = mapped_column(Text)
     evidence: Mapped[str | None] = mapped_column(Text)

@@ -27,7 +27,8 @@ from gateway.evidence.digests import (
     evidence_leaf,
     hex_digest,
 )
-from gateway.evidence.merkle import MerkleTree, leaf_hash, root_from_inclusion_proof
+from gateway.evidence.leaves import spell_leaf
+from gateway.evidence.merkle import MerkleTree, leaf_hashes, root_from_inclusion_proof
 from gateway.evidence.tables import AccessRecordRow, AnchorRow
 from gateway.reconciliation.findings import (
     EVIDENCE_MISMATCH,
@@ -49,6 +50,12 @@ def _differences(anchored: dict[str, Any], current: tuple[Any, ...]) -> dict[str
         for name, value in zip(EVIDENCE_FIELDS, current, strict=True)
         if anchored.get(name) != value
     }
+
+
+def _spells_entry(current: tuple[Any, ...], entry: str) -> bool:
+    """Whether the row's values spell exactly its evidence entry (then they are the values the
+    entry holds, the usual case, found without parsing the entry)."""
+    return spell_leaf(current) == entry
 
 
 def _record_subject(row: Sequence[Any]) -> str:
@@ -184,17 +191,15 @@ class EvidenceChecker:
 def check_batch(
     engine: Engine, anchor: AnchorView, rows: list[Sequence[Any]], tally: EvidenceTally
 ) -> None:
-    leaves: list[bytes] = []
+    entries: list[bytes] = []  # the leaf data, hashed together below
     for row in rows:
         current = current_values(row)
         entry: str | None = row[3]
         if entry is None:  # anchored before evidence entries were kept: rebuild the leaf
             try:
-                leaves.append(
-                    leaf_hash(evidence_leaf(dict(zip(EVIDENCE_FIELDS, current, strict=True))))
-                )
+                entries.append(evidence_leaf(dict(zip(EVIDENCE_FIELDS, current, strict=True))))
             except EvidenceFormatError as exc:
-                leaves.append(leaf_hash(b""))
+                entries.append(b"")
                 tally.findings.append(
                     Finding(
                         ROW_CHANGED,
@@ -203,7 +208,9 @@ def check_batch(
                     )
                 )
             continue
-        leaves.append(leaf_hash(entry.encode("utf-8")))
+        entries.append(entry.encode("utf-8"))
+        if _spells_entry(current, entry):
+            continue
         try:
             document = json.loads(entry)
         except ValueError:
@@ -222,6 +229,7 @@ def check_batch(
                     },
                 )
             )
+    leaves = leaf_hashes(entries)
     indexes = [row[2] for row in rows]
     complete = len(rows) == anchor.count and indexes == list(range(anchor.count))
     if complete and hex_digest(MerkleTree(leaves).root) == anchor.root:

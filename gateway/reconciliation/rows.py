@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, String, func, select, type_coerce
+from sqlalchemy import Engine, String, case, func, select, type_coerce
 
+from gateway.evidence import leaves
 from gateway.evidence.digests import EVIDENCE_FIELDS
 from gateway.evidence.tables import AccessRecordRow
 
@@ -34,38 +34,36 @@ ANCHORED_COLUMNS = (
     AccessRecordRow.responded_at,
 )
 _FIELDS_AT = 4
-_EVIDENCE_VALUES = operator.itemgetter(*EVIDENCE_FIELDS)
 _SQLITE_TIME_LENGTH = len("2026-01-01 00:00:00.000000")
-_PG_EVIDENCE_TIME = 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'
+_EVIDENCE_VALUES = operator.itemgetter(*EVIDENCE_FIELDS)
 STREAM_CHUNK = 5_000
+stamp = leaves.stamp
+_stored_time = leaves.stored_time
 
 
-def stamp(value: datetime | None) -> str | None:
-    """``format_timestamp`` of a stored time (naive values are UTC), by the C ``isoformat``."""
-    if value is None:
-        return None
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
-    return value.isoformat(timespec="microseconds") + "Z"
-
-
-def _stored_time(value: datetime | str | None) -> str | None:
-    """A stored time in the evidence spelling. SQLite's are read as stored text, which is
-    always ``YYYY-MM-DD HH:MM:SS.ffffff`` in UTC (only the separators differ); PostgreSQL
-    spells them itself with ``to_char``."""
-    if isinstance(value, str):
-        if value.endswith("Z"):  # spelled by PostgreSQL's to_char already
-            return value
-        if len(value) == _SQLITE_TIME_LENGTH:
-            return value.replace(" ", "T", 1) + "Z"
-        return stamp(datetime.fromisoformat(value))
-    return stamp(value)
+def _spelled(value: object) -> bool:
+    return value is None or (type(value) is str and value.endswith("Z"))
 
 
 def current_values(row: Sequence[Any]) -> tuple[Any, ...]:
     """The evidence fields as the row holds them now, in EVIDENCE_FIELDS order."""
     values = tuple(row[_FIELDS_AT:])
+    if _spelled(values[-1]) and _spelled(values[-2]):  # spelled by the query already
+        return values
     return (*values[:-2], _stored_time(values[-2]), _stored_time(values[-1]))
+
+
+def _sqlite_spelled(column: Any) -> Any:
+    """SQLite's stored ``YYYY-MM-DD HH:MM:SS.ffffff`` as ``YYYY-MM-DDTHH:MM:SS.ffffffZ``, in
+    the query; other stored forms are left for :func:`current_values` to spell."""
+    text = type_coerce(column, String)
+    return case(
+        (
+            (func.length(text) == _SQLITE_TIME_LENGTH) & (func.instr(text, " ") == 11),
+            func.substr(text, 1, 10) + "T" + func.substr(text, 12) + "Z",
+        ),
+        else_=text,
+    )
 
 
 def anchored_values(document: Any) -> tuple[Any, ...] | None:
@@ -81,13 +79,13 @@ def anchored_rows(engine: Engine, low: int | None, high: int | None) -> Iterator
     if engine.dialect.name == "sqlite":  # times as stored: no parsing and formatting again
         columns = [
             *ANCHORED_COLUMNS[:-2],
-            *(type_coerce(column, String) for column in ANCHORED_COLUMNS[-2:]),
+            *(_sqlite_spelled(column) for column in ANCHORED_COLUMNS[-2:]),
         ]
     elif engine.dialect.name == "postgresql":  # times spelled as in evidence by the server
         columns = [
             *ANCHORED_COLUMNS[:-2],
             *(
-                func.to_char(func.timezone("UTC", column), _PG_EVIDENCE_TIME)
+                func.to_char(func.timezone("UTC", column), leaves.PG_EVIDENCE_TIME)
                 for column in ANCHORED_COLUMNS[-2:]
             ),
         ]
@@ -97,8 +95,34 @@ def anchored_rows(engine: Engine, low: int | None, high: int | None) -> Iterator
     if high is not None:
         statement = statement.where(AccessRecordRow.anchor_id <= high)
     statement = statement.order_by(AccessRecordRow.anchor_id, AccessRecordRow.leaf_index)
+    yield from stream(engine, statement)
+
+
+def stream(engine: Engine, statement: Any) -> Iterator[Sequence[Any]]:
+    """The rows of ``statement`` as the driver's tuples, :data:`STREAM_CHUNK` at a time: no
+    SQLAlchemy row objects, and on PostgreSQL a server-side (named) cursor, so memory stays
+    flat however many rows there are. Other databases go through SQLAlchemy's own streaming."""
+    name = engine.dialect.name
     with engine.connect() as connection:
-        yield from connection.execution_options(yield_per=STREAM_CHUNK).execute(statement)
+        if name not in ("sqlite", "postgresql"):
+            yield from connection.execution_options(yield_per=STREAM_CHUNK).execute(statement)
+            return
+        compiled = statement.compile(dialect=engine.dialect)
+        raw = connection.connection.dbapi_connection
+        assert raw is not None  # noqa: S101 - a checked-out connection
+        if name == "sqlite":
+            positions = compiled.positiontup or []
+            cursor = raw.cursor()
+            cursor.execute(str(compiled), [compiled.params[key] for key in positions])
+        else:
+            cursor = raw.cursor(name=f"reconcile_{id(statement):x}")
+            cursor.itersize = STREAM_CHUNK  # type: ignore[attr-defined]
+            cursor.execute(str(compiled), compiled.params)
+        try:
+            while chunk := cursor.fetchmany(STREAM_CHUNK):
+                yield from chunk
+        finally:
+            cursor.close()
 
 
 def batches(rows: Iterator[Sequence[Any]]) -> Iterator[tuple[int, list[Sequence[Any]]]]:

@@ -10,6 +10,7 @@ gasPrice || int64be(gasLimit) || maxFeePerGas || maxPriorityFeePerGas`` and for 
 
 from __future__ import annotations
 
+import re
 import secrets
 import struct
 from dataclasses import dataclass
@@ -21,6 +22,33 @@ from gateway.chain.tx.tars import TarsValue, TarsWriter, decode_fields
 #: SDKs use ``current height + 500``; 3.x nodes accept ``(height, height + 600]``.
 BLOCK_LIMIT_RANGE = 500
 INT64_MAX = (1 << 63) - 1
+VERSIONS = (0, 1, 2)
+_HEX_QUANTITY = re.compile(r"0x[0-9a-fA-F]+")
+
+
+def _check_quantity(name: str, text: str) -> None:
+    """Fields 9, 10, 12 and 13 are hex strings (``0x…``) on a 3.x node, or left empty."""
+    if text and not _HEX_QUANTITY.fullmatch(text):
+        raise TransactionFieldError(f"{name} is a 0x hex string or empty, got {text!r}")
+
+
+@dataclass(frozen=True)
+class TransactionOptionsV3:
+    """What a 3.x transaction carries beyond version 0: ``version`` 1 adds ``value``,
+    ``gas_price``, ``gas_limit``, ``max_fee_per_gas`` and ``max_priority_fee_per_gas`` (hex
+    strings but ``gas_limit``), version 2 also ``extension`` (free bytes)."""
+
+    version: int = 0
+    value: str = ""
+    gas_price: str = ""
+    gas_limit: int = 0
+    max_fee_per_gas: str = ""
+    max_priority_fee_per_gas: str = ""
+    extension: bytes = b""
+
+    def fields(self) -> dict[str, object]:
+        """The keyword arguments of :class:`TransactionDataV3` these options set."""
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
 
 def random_nonce() -> str:
@@ -47,12 +75,34 @@ class TransactionDataV3:
     max_priority_fee_per_gas: str = ""
     extension: bytes = b""
 
-    def hash_preimage(self) -> bytes:
-        """The field concatenation the data hash is computed over."""
-        if not 0 <= self.version <= 2:
+    def check(self) -> None:
+        """Raise :class:`TransactionFieldError` for fields a 3.x node cannot take: a version
+        other than 0, 1 or 2, a field of a later version than the transaction's (the node
+        would leave it out of the hash), int64 overflow, non-hex quantities."""
+        if type(self.version) is not int or self.version not in VERSIONS:
             raise TransactionFieldError("3.x transaction version is 0, 1 or 2")
         if not 0 <= self.block_limit <= INT64_MAX or not 0 <= self.gas_limit <= INT64_MAX:
             raise TransactionFieldError("block_limit and gas_limit are int64")
+        later = {
+            "value": (1, self.value),
+            "gas_price": (1, self.gas_price),
+            "gas_limit": (1, self.gas_limit),
+            "max_fee_per_gas": (1, self.max_fee_per_gas),
+            "max_priority_fee_per_gas": (1, self.max_priority_fee_per_gas),
+            "extension": (2, self.extension),
+        }
+        for name, (since, value) in later.items():
+            if value and self.version < since:
+                raise TransactionFieldError(
+                    f"{name} is a version-{since} field; this is a version-{self.version} "
+                    "transaction"
+                )
+        for name in ("value", "gas_price", "max_fee_per_gas", "max_priority_fee_per_gas"):
+            _check_quantity(name, getattr(self, name))
+
+    def hash_preimage(self) -> bytes:
+        """The field concatenation the data hash is computed over."""
+        self.check()
         parts = [
             struct.pack(">i", self.version),
             self.chain_id.encode(),

@@ -8,7 +8,7 @@ import gmssl_pyx
 import pytest
 from cryptography.hazmat.primitives import hashes, hmac
 
-from gateway.crypto.hashing import KECCAK256, SM3, hmac_sm3, keccak256, sm3
+from gateway.crypto.hashing import KECCAK256, SM3, hmac_sm3, keccak256, sm3, sm3_many
 
 # GB/T 32905-2016 Appendix A, examples 1 and 2.
 SM3_ABC = "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
@@ -18,6 +18,14 @@ SM3_ABCD_X16 = "debe9ff92275b8a138604889c18e5a4d6fdb70e5387e5765293dcba39c0c5732
 def test_sm3_standard_vectors() -> None:
     assert sm3(b"abc").hex() == SM3_ABC
     assert sm3(b"abcd" * 16).hex() == SM3_ABCD_X16
+
+
+def test_sm3_many_gives_the_standard_answers_in_order() -> None:
+    inputs = [b"abc", b"abcd" * 16, b"", b"\x00" * 1000]
+    assert [d.hex() for d in sm3_many(inputs)[:2]] == [SM3_ABC, SM3_ABCD_X16]
+    assert sm3_many(inputs) == [sm3(item) for item in inputs]
+    assert sm3_many(iter([])) == []
+    assert all(type(d) is bytes for d in sm3_many(inputs))
 
 
 def test_sm3_and_keccak_match_fisco_sdk_samples(selectors_topics: Any) -> None:

@@ -3,15 +3,18 @@ every honest proof verifies, every tampered one is refused."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gateway.crypto.hashing import sm3
+from gateway.crypto.hashing import KECCAK256, sm3
 from gateway.evidence.merkle import (
     MerkleTree,
     MerkleTreeError,
     leaf_hash,
+    leaf_hashes,
     verify_consistency,
     verify_inclusion,
 )
@@ -188,3 +191,21 @@ def test_building_refuses_bad_leaf_hashes_and_ranges() -> None:
         tree.consistency_proof(4)
     with pytest.raises(MerkleTreeError):
         tree.root_at(4)
+
+
+@settings(max_examples=60, deadline=None)
+@given(size=SIZES, seed=st.integers(0, 1000))
+def test_stored_proof_texts_are_the_json_of_every_inclusion_proof(size: int, seed: int) -> None:
+    data = [f"record {seed}/{i}".encode() for i in range(size)]
+    tree = MerkleTree(leaf_hashes(data))
+    assert tree.root == recursive_root([leaf_hash(item) for item in data])
+    assert tree.inclusion_proof_texts() == [
+        json.dumps(["0x" + node.hex() for node in tree.inclusion_proof(i)], separators=(",", ":"))
+        for i in range(size)
+    ]
+    other = MerkleTree(leaf_hashes(data, KECCAK256), KECCAK256)
+    assert other.root == MerkleTree.from_leaves(data, KECCAK256).root != tree.root
+
+
+def test_empty_tree_has_no_proof_texts() -> None:
+    assert MerkleTree([]).inclusion_proof_texts() == []
