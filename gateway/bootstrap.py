@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from gateway.onchain.registry import ContractRegistry
     from gateway.onchain.runtime import ChainRuntime
     from gateway.reconciliation.service import ReconciliationService
+    from gateway.transfer.service import TransferService
     from members.directory import MemberDirectory
     from members.service import MembershipService
     from records.service import RecordService
@@ -340,6 +341,29 @@ class Container:
             )
 
         return self._once("broker", build)
+
+    @property
+    def transfers(self) -> TransferService:
+        def build() -> TransferService:
+            from gateway.transfer.ledger import ChainTransferLedger, FileMemberKeyring
+            from gateway.transfer.service import TransferService
+            from gateway.transfer.store import SqlTransferStore
+
+            def registered_key(code: str) -> bytes | None:
+                member = self.members.ledger.read(code)
+                return member.public_key if member is not None else None
+
+            return TransferService(
+                store=SqlTransferStore(self.engine),
+                ledger=ChainTransferLedger(
+                    lambda: self.chain, FileMemberKeyring(self.settings.data_dir / "credentials")
+                ),
+                broker=lambda: self.broker,
+                registered_key=registered_key,
+                personal_key=self.storage_key,
+            )
+
+        return self._once("transfers", build)
 
     @property
     def oauth_server(self) -> GatewayAuthorizationServer:
