@@ -39,6 +39,7 @@ from gateway.transfer.tables import TransferAttestationRow, TransferCaseRow
 _CASE_ID = re.compile(r"^[A-Za-z0-9._-]{1,32}$")
 _ASCII32 = re.compile(r"^[\x21-\x7e]{1,32}$")
 _HASH = re.compile(r"^0x[0-9a-f]{64}$")
+MAX_DEADLINE_DAYS = 3650
 
 
 @dataclass(frozen=True)
@@ -329,7 +330,10 @@ def _check_opening(opening: CaseOpening, now: datetime) -> None:
         problems.append("buyer_id: the buyer is not the seller")
     if opening.price <= 0:
         problems.append("price: a positive amount in yuan")
-    if opening.deadline_ms <= int(now.timestamp() * 1000):
+    now_ms = int(now.timestamp() * 1000)
+    if opening.deadline_ms <= now_ms:
         problems.append("deadline: must be in the future")
+    elif opening.deadline_ms > now_ms + MAX_DEADLINE_DAYS * 86_400_000:
+        problems.append(f"deadline: at most {MAX_DEADLINE_DAYS} days ahead")
     if problems:
         raise InvalidTransfer("the case does not fit: " + "; ".join(problems), problems=problems)

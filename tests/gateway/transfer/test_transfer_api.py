@@ -211,6 +211,10 @@ def test_bad_input_is_a_problem_with_a_stable_code(desk: Desk) -> None:
     assert desk.open("TC-0006").get_json()["code"] == "transfer_exists"
     past = desk.open("TC-0007", seconds=-60)
     assert past.status_code == 422 and past.get_json()["code"] == "invalid_transfer"
+    far = desk.open("TC-0007", seconds=3651 * 86_400)
+    assert far.status_code == 422 and far.get_json()["problems"] == [
+        "deadline: at most 3650 days ahead"
+    ]
     body = {"case_id": "X", "unit_number": "nope", "price": 0}
     invalid = desk.post("NRD", "", body)
     assert invalid.status_code == 422 and invalid.get_json()["code"] == "validation_failed"
