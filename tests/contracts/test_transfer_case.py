@@ -9,6 +9,7 @@ import pytest
 from .contract_helpers import (
     FAR_FUTURE,
     ZERO32,
+    ZERO_ADDRESS,
     b32,
     digest,
     only_event,
@@ -240,3 +241,48 @@ def test_the_new_owner_must_be_the_buyer(chain, transfers, members, opened, reje
             transfers, "complete", CASE, digest("someone"), REG_NO, digest("c"),
             sender=members["NRD"],
         )  # fmt: skip
+
+
+def test_constructor_and_opening_input_is_checked(
+    chain, transfers, registry, office, members, reject
+):
+    codes = [b32("NRD"), b32("TAX"), b32("COURT"), b32("CIV"), b32("HUD")]
+    with reject("TransferCase: registry is the zero address"):
+        chain.deploy("TransferCase", ZERO_ADDRESS, *codes, sender=office)
+    with reject("TransferCase: member code is empty"):
+        chain.deploy("TransferCase", registry.address, *codes[:4], ZERO32, sender=office)
+    nrd = members["NRD"]
+    parties = [digest("title"), digest("seller"), digest("buyer"), digest("price")]
+    with reject("TransferCase: case id is empty"):
+        chain.transact(transfers, "openCase", ZERO32, UNIT, *parties, FAR_FUTURE, sender=nrd)
+    with reject("TransferCase: unit number is empty"):
+        chain.transact(transfers, "openCase", CASE, ZERO32, *parties, FAR_FUTURE, sender=nrd)
+    with reject("TransferCase: party digest is empty"):
+        chain.transact(
+            transfers, "openCase", CASE, UNIT, *parties[:3], ZERO32, FAR_FUTURE, sender=nrd
+        )
+    open_case(chain, transfers, nrd)
+    with reject("TransferCase: case already exists"):
+        open_case(chain, transfers, nrd)
+    with reject("TransferCase: index out of range"):
+        chain.call(transfers, "caseIdAt", 1)
+
+
+def test_revoking_and_completing_input_is_checked(chain, transfers, members, opened, reject):
+    with reject("TransferCase: condition is not attested"):
+        chain.transact(transfers, "revokeAttestation", CASE, TAX_PAID, "", sender=members["TAX"])
+    with reject("TransferCase: digest is empty"):
+        chain.transact(
+            transfers, "attest", CASE, TAX_PAID, True, digest("e"), ZERO32, SIGNATURE,
+            sender=members["TAX"],
+        )  # fmt: skip
+    for condition in ATTESTERS:
+        attest(chain, transfers, members, condition)
+    nrd = members["NRD"]
+    with reject("TransferCase: registration number is empty"):
+        chain.transact(
+            transfers, "complete", CASE, digest("buyer"), ZERO32, digest("c"), sender=nrd
+        )
+    with reject("TransferCase: certificate hash is empty"):
+        chain.transact(transfers, "complete", CASE, digest("buyer"), REG_NO, ZERO32, sender=nrd)
+    assert chain.call(transfers, "statusOf", CASE) == CASE_PENDING
