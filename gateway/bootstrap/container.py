@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from gateway.console.services import ConsoleServices
     from gateway.oauth.server import GatewayAuthorizationServer, MemberFacts
     from gateway.reconciliation.service import ReconciliationService
+    from gateway.transfer.service import TransferService
 
 
 MAX_RECONCILIATION_WORKERS = 4
@@ -128,6 +129,29 @@ class Container(DomainServices):
             )
 
         return self._once("broker", build)
+
+    @property
+    def transfers(self) -> TransferService:
+        def build() -> TransferService:
+            from gateway.transfer.ledger import ChainTransferLedger, FileMemberKeyring
+            from gateway.transfer.service import TransferService
+            from gateway.transfer.store import SqlTransferStore
+
+            def registered_key(code: str) -> bytes | None:
+                member = self.members.ledger.read(code)
+                return member.public_key if member is not None else None
+
+            return TransferService(
+                store=SqlTransferStore(self.engine),
+                ledger=ChainTransferLedger(
+                    lambda: self.chain, FileMemberKeyring(self.settings.data_dir / "credentials")
+                ),
+                broker=lambda: self.broker,
+                registered_key=registered_key,
+                personal_key=self.storage_key,
+            )
+
+        return self._once("transfers", build)
 
     @property
     def oauth_server(self) -> GatewayAuthorizationServer:

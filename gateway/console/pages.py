@@ -42,6 +42,7 @@ PAGES: tuple[Page, ...] = (
     Page("members", "成员管理", "Members", frozenset({ADMIN, AUDITOR, DEPARTMENT})),
     Page("catalog", "数据目录", "Data catalogue", frozenset({ADMIN, AUDITOR, DEPARTMENT})),
     Page("grants", "授权管理", "Grants", frozenset({ADMIN, AUDITOR, DEPARTMENT})),
+    Page("transfers", "一件事办理", "Transfers", frozenset({ADMIN, AUDITOR, DEPARTMENT})),
     Page("audit", "审计日志", "Audit log", frozenset({ADMIN, AUDITOR, DEPARTMENT})),
     Page("reconciliation", "对账报告", "Reconciliation", frozenset({ADMIN, AUDITOR, OPERATOR})),
     Page("jobs", "任务运行", "Jobs", frozenset({ADMIN, AUDITOR, OPERATOR})),

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from gateway.reconciliation.service import ReconciliationService
     from gateway.records.service import RecordService
     from gateway.settings import Settings
+    from gateway.transfer.service import TransferService
 
 
 class GatewayServices(Protocol):
@@ -77,6 +78,9 @@ class GatewayServices(Protocol):
 
     @property
     def console(self) -> ConsoleServices: ...
+
+    @property
+    def transfers(self) -> TransferService: ...
 
     def anchoring_lag(self) -> float: ...
 

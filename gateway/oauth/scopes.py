@@ -17,8 +17,17 @@ ROLE_SCOPES: dict[Role, tuple[str, ...]] = {
         "grants:decide",
         "records:read",
         "records:write",
+        "transfer:read",
+        "transfer:write",
     ),
-    Role.CONSUMER: ("catalog:read", "grants:apply", "query:*", "records:read"),
+    Role.CONSUMER: (
+        "catalog:read",
+        "grants:apply",
+        "query:*",
+        "records:read",
+        "transfer:read",
+        "transfer:write",
+    ),
     Role.OFFICE: (
         "members:read",
         "members:admin",
@@ -29,8 +38,9 @@ ROLE_SCOPES: dict[Role, tuple[str, ...]] = {
         "apis:read",
         "records:read",
         "records:write",
+        "transfer:read",
     ),
-    Role.AUDITOR: ("members:read", "audit:read", "audit:export"),
+    Role.AUDITOR: ("members:read", "audit:read", "audit:export", "transfer:read"),
 }
 
 SCOPES_SUPPORTED = sorted({scope for scopes in ROLE_SCOPES.values() for scope in scopes})

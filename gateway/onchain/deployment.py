@@ -21,6 +21,9 @@ from gateway.chain.suite import PrivateKey
 from gateway.crypto.signing import address_of
 
 DEPLOYMENT_FILE = "deployment.json"
+# TransferCase's registrar and the attesters of its four conditions, in condition order
+# (tax paid, no seizure, marriage status, housing contract filed): the seed members' codes.
+TRANSFER_MEMBERS = ("NRD", "TAX", "COURT", "CIV", "HUD")
 
 
 class DeploymentError(Exception):
@@ -97,7 +100,7 @@ class Deployment:
 def deploy_alliance(
     client: ChainClient, key: PrivateKey, artifacts: dict[str, ContractArtifact]
 ) -> Deployment:
-    """Deploy the five contracts in dependency order; returns the deployment record."""
+    """Deploy the six contracts in dependency order; returns the deployment record."""
     deployed: dict[str, DeployedContract] = {}
 
     def deploy(name: str, *args: object) -> str:
@@ -120,6 +123,7 @@ def deploy_alliance(
     deploy("AccessGrants", registry, catalog)
     evidence = deploy("EvidenceLedger")
     records = deploy("RecordStore")
+    deploy("TransferCase", registry, *(code.encode().ljust(32, b"\0") for code in TRANSFER_MEMBERS))
     gateway = address_of(key.public_key)
     client.contract(artifacts["EvidenceLedger"], evidence).transact(
         "authoriseGateway", gateway, key=key
