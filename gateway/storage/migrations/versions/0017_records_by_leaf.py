@@ -1,7 +1,7 @@
 """access records indexed by batch and leaf
 
 Revision ID: 0017
-Revises: 0009
+Revises: 0013
 Create Date: 2026-12-04
 
 Reconciliation reads anchored records in batch and leaf order; with the batch and leaf index
@@ -14,7 +14,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0017"
-down_revision = "0009"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
