@@ -17,7 +17,7 @@ from gateway.chain.results import LogEntry, Receipt
 from gateway.chain.suite import PrivateKey
 
 if TYPE_CHECKING:
-    from gateway.chain.client import ChainClient
+    from gateway.chain.port import ChainPort
 
 
 def _unwrap(values: tuple[Any, ...]) -> Any:
@@ -70,7 +70,7 @@ class Contract:
 
     def __init__(
         self,
-        client: ChainClient,
+        client: ChainPort,
         artifact: ContractArtifact,
         address: str,
         *,
