@@ -112,6 +112,10 @@ class ChainClient:
             raise ResponseFormatError(f"the node has no block {number}")
         return block.hash
 
+    def block_timestamp(self, number: int) -> float | None:
+        block = self.get_block(number)
+        return None if block is None else block.timestamp / 1000
+
     def get_transaction(self, tx_hash: str) -> ChainTransaction | None:
         return self.rpc.get_transaction(tx_hash)
 

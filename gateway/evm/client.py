@@ -148,6 +148,10 @@ class EvmClient:
         block = self._rpc(lambda: self.w3.eth.get_block(number))
         return _hex(block["hash"])
 
+    def block_timestamp(self, number: int) -> float | None:
+        block = self._rpc(lambda: self.w3.eth.get_block(number))
+        return float(block["timestamp"])
+
     def get_code(self, address: str) -> bytes:
         return bytes(self._rpc(lambda: self.w3.eth.get_code(self._checksum(address))))
 
