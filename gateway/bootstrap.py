@@ -40,18 +40,22 @@ if TYPE_CHECKING:
     from gateway.evidence.anchoring import Anchorer
     from gateway.evidence.log import EvidenceLog
     from gateway.evidence.service import EvidenceService
+    from gateway.handover.history import ChainHistory
     from gateway.oauth.clients import ClientStore
     from gateway.oauth.server import GatewayAuthorizationServer, MemberFacts
     from gateway.oauth.tokens import TokenStore
     from gateway.onchain.registry import ContractRegistry
     from gateway.onchain.runtime import ChainRuntime
     from gateway.reconciliation.service import ReconciliationService
+    from gateway.witness.checkpoints import CheckpointService
+    from gateway.witness.witness import Witness
     from members.directory import MemberDirectory
     from members.service import MembershipService
     from records.service import RecordService
 
 
 MAX_RECONCILIATION_WORKERS = 4
+WITNESS_DIR = "witnesses"
 
 
 @dataclass
@@ -73,9 +77,27 @@ class Container:
 
     @property
     def chain(self) -> ChainRuntime:
-        from gateway.onchain.runtime import open_chain
+        """The chain of the open chain period; after a handover, the new one."""
+        from gateway.onchain.runtime import open_profile
 
-        return self._once("chain", lambda: open_chain(self.settings))
+        profile = self.chain_history.current_profile()
+        with self._lock:
+            runtime: ChainRuntime | None = self._built.get("chain")
+            if runtime is not None and runtime.profile != profile:
+                runtime.close()
+                runtime = None
+            if runtime is None:
+                runtime = open_profile(self.settings, profile)
+                self._built["chain"] = runtime
+            return runtime
+
+    def open_chain_profile(self, profile: str) -> ChainRuntime:
+        """Another chain profile's runtime (the caller closes it)."""
+        from gateway.onchain.runtime import open_profile
+
+        if profile == self.chain.profile:
+            return self.chain
+        return open_profile(self.settings, profile)
 
     @property
     def tokens(self) -> TokenStore:
@@ -399,6 +421,41 @@ class Container:
 
         return self._once("reconciliation", build)
 
+    def witnesses(self) -> list[Witness]:
+        """The member departments configured as witnesses, with their keys and own state."""
+        from gateway.crypto.keyfiles import load_private_key
+        from gateway.crypto.signing import address_of
+        from gateway.witness.witness import FileWitnessState, Witness
+
+        origin = address_of(self.gateway_key().public_key)
+        credentials = self.settings.data_dir / "credentials"
+        return [
+            Witness(
+                code,
+                load_private_key(credentials / f"{code}-sm2.pem"),
+                FileWitnessState(self.settings.data_dir / WITNESS_DIR, code),
+                origin,
+            )
+            for code in self.settings.witness.members
+        ]
+
+    @property
+    def checkpoints(self) -> CheckpointService:
+        from gateway.witness.checkpoints import CheckpointService
+
+        return self._once(
+            "checkpoints",
+            lambda: CheckpointService(
+                self.engine, self.witnesses, required=self.settings.witness.required
+            ),
+        )
+
+    @property
+    def chain_history(self) -> ChainHistory:
+        from gateway.handover.history import ChainHistory
+
+        return self._once("chain_history", lambda: ChainHistory(self.engine, self.settings))
+
     def close(self) -> None:
         chain = self._built.pop("chain", None)
         if chain is not None:
@@ -415,4 +472,20 @@ def build_container(settings: Settings) -> Container:
     readiness.add("redis", redis_probe(redis_client, embedded=not settings.redis_url))
     readiness.add("evidence", evidence_probe(engine, settings.evidence.max_lag_seconds))
     readiness.add("reconciliation", reconciliation_probe(engine))
+    readiness.add("witness", _witness_probe(engine, settings))
     return Container(settings=settings, engine=engine, redis=redis_client, readiness=readiness)
+
+
+def _witness_probe(engine: Engine, settings: Settings) -> Any:
+    def states() -> list[tuple[str, Any]]:
+        from gateway.witness.witness import FileWitnessState
+
+        directory = settings.data_dir / WITNESS_DIR
+        return [(code, FileWitnessState(directory, code)) for code in settings.witness.members]
+
+    def probe() -> dict[str, Any]:
+        from gateway.witness.checkpoints import witness_probe
+
+        return witness_probe(engine, states)()
+
+    return probe

@@ -102,6 +102,13 @@ class WitnessSettings(_Section):
     members: list[str]
     required: int = Field(ge=0, le=12)
 
+    @field_validator("members", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [code.strip() for code in value.split(",") if code.strip()]
+        return value
+
 
 class CryptoSettings(_Section):
     sm2_user_id: str = Field(min_length=1, max_length=8191)
