@@ -20,6 +20,7 @@ from gateway.jobs.upkeep import configured, upkeep_jobs
 
 log = logging.getLogger(__name__)
 SYNC_INTERVAL_SECONDS = 300.0
+CHECKPOINT_INTERVAL_SECONDS = 60.0
 
 
 def alliance_jobs(container: Container) -> list[JobSpec]:
@@ -36,8 +37,12 @@ def alliance_jobs(container: Container) -> list[JobSpec]:
         report = container.reconciliation.run()
         return {key: report[key] for key in ("id", "outcome", "records_checked", "findings_count")}
 
+    def checkpoints() -> dict[str, Any]:
+        return container.checkpoints.run_once().to_dict()
+
     specs = [
         JobSpec(ANCHORING_LEASE, container.settings.evidence.interval_seconds, anchoring),
+        JobSpec("checkpoints", CHECKPOINT_INTERVAL_SECONDS, checkpoints),
         JobSpec("members-sync", SYNC_INTERVAL_SECONDS, members_sync),
         JobSpec("catalog-sync", SYNC_INTERVAL_SECONDS, catalog_sync),
         JobSpec(
