@@ -203,7 +203,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "A witness refused: history may have been rewritten",
     ),
     "tree_size": ("树大小", "Tree size"),
-    "root": ("根", "Root"),
 }
 
 
