@@ -42,13 +42,14 @@ def alliance_jobs(container: Container) -> list[JobSpec]:
 
     specs = [
         JobSpec(ANCHORING_LEASE, container.settings.evidence.interval_seconds, anchoring),
-        JobSpec("checkpoints", CHECKPOINT_INTERVAL_SECONDS, checkpoints),
         JobSpec("members-sync", SYNC_INTERVAL_SECONDS, members_sync),
         JobSpec("catalog-sync", SYNC_INTERVAL_SECONDS, catalog_sync),
         JobSpec(
             "reconciliation", container.settings.reconciliation.interval_seconds, reconciliation
         ),
     ]
+    if container.settings.witness.members:
+        specs.append(JobSpec("checkpoints", CHECKPOINT_INTERVAL_SECONDS, checkpoints))
     return configured([*specs, *upkeep_jobs(container)], container.settings.jobs)
 
 
