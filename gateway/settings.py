@@ -15,7 +15,7 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -68,12 +68,52 @@ class ChainSettings(_Section):
     group_id: int = Field(ge=0)
     timeout: float = Field(gt=0, le=600)
     devnode_block_interval: float = Field(ge=0.005, le=60)
+    handover_quorum: int = Field(default=3, ge=1, le=12)
 
     @field_validator("rpc_url")
     @classmethod
     def _http_url(cls, value: str) -> str:
         if value and not value.startswith(("http://", "https://")):
             raise ValueError("must be an http:// or https:// URL, or empty for the devnode")
+        return value
+
+
+class ChainProfile(_Section):
+    """Another chain the alliance can hand over to (``alliance chain switch --to NAME``)."""
+
+    vendor: Literal["fisco-bcos", "evm"] = "fisco-bcos"
+    rpc_url: str
+    version: Literal[2, 3] = 2
+    suite: Literal["sm", "ecdsa"] = "sm"
+    chain_id: int = Field(default=1, ge=0)
+    group_id: int = Field(default=1, ge=0)
+    timeout: float = Field(default=10.0, gt=0, le=600)
+    transaction_type: Literal["eip1559", "legacy"] = "eip1559"
+    gas_price: int = Field(default=-1, ge=-1)
+
+    @field_validator("rpc_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL")
+        return value
+
+    @model_validator(mode="after")
+    def _evm_is_ecdsa(self) -> ChainProfile:
+        if self.vendor == "evm" and self.suite != "ecdsa":
+            raise ValueError("an evm chain uses the ecdsa suite (secp256k1, Keccak-256)")
+        return self
+
+
+class WitnessSettings(_Section):
+    members: list[str]
+    required: int = Field(ge=0, le=12)
+
+    @field_validator("members", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [code.strip() for code in value.split(",") if code.strip()]
         return value
 
 
@@ -177,6 +217,8 @@ class Settings(_Section):
     http: HttpSettings
     log: LogSettings
     chain: ChainSettings
+    chain_profiles: dict[str, ChainProfile] = Field(default_factory=dict)
+    witness: WitnessSettings
     crypto: CryptoSettings
     oauth: OAuthSettings
     evidence: EvidenceSettings

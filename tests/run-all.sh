@@ -17,6 +17,10 @@ fi
 if [ -f contracts/package-lock.json ]; then
   npm --prefix contracts ci --no-audit --no-fund --loglevel=error
 fi
+# The EVM node (Hardhat Network) the EVM chain adapter is tested against, on loopback.
+if [ -f tests/evmnode/package-lock.json ]; then
+  npm --prefix tests/evmnode ci --no-audit --no-fund --loglevel=error
+fi
 
 echo "== ruff"; .venv/bin/ruff check . && .venv/bin/ruff format --check .
 echo "== mypy"; .venv/bin/mypy

@@ -48,6 +48,7 @@ contract EvidenceLedger is Governed {
         bytes32 prevRoot
     );
     event RecordAnchored(bytes32 indexed recordDigest, uint64 indexed seq, address indexed gateway);
+    event LogContinued(uint64 lastSeq, bytes32 latestRoot, address indexed by);
 
     modifier onlyGateway() {
         require(_gateways[msg.sender], "EvidenceLedger: caller is not an authorised gateway");
@@ -69,6 +70,20 @@ contract EvidenceLedger is Governed {
 
     function isGateway(address account) external view returns (bool) {
         return _gateways[account];
+    }
+
+    /// @notice Continue an evidence log anchored on another chain (a chain handover): before
+    /// anything is anchored here, a governor sets the last sequence and root of the old chain,
+    /// as the handover record carries them, so the next anchor continues them.
+    function continueFrom(uint64 lastSeq, bytes32 latestRoot) public onlyGovernor {
+        require(
+            _lastSequence == 0 && _batches.length == 0 && _recordCount == 0,
+            "EvidenceLedger: anchors exist already"
+        );
+        require(lastSeq > 0, "EvidenceLedger: nothing to continue");
+        _lastSequence = lastSeq;
+        _latestRoot = latestRoot;
+        emit LogContinued(lastSeq, latestRoot, msg.sender);
     }
 
     /// @notice Anchor the Merkle root over records firstSeq..lastSeq; prevRoot must be the

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Engine
 
 from gateway.bootstrap.domain import DomainServices
 from gateway.http.readiness import (
@@ -33,9 +35,12 @@ if TYPE_CHECKING:
     from gateway.oauth.server import GatewayAuthorizationServer, MemberFacts
     from gateway.reconciliation.service import ReconciliationService
     from gateway.transfer.service import TransferService
+    from gateway.witness.checkpoints import CheckpointService
+    from gateway.witness.witness import Witness
 
 
 MAX_RECONCILIATION_WORKERS = 4
+WITNESS_DIR = "witnesses"
 
 
 @dataclass
@@ -218,6 +223,35 @@ class Container(DomainServices):
 
         return self._once("reconciliation", build)
 
+    def witnesses(self) -> list[Witness]:
+        """The member departments configured as witnesses, with their keys and own state."""
+        from gateway.crypto.keyfiles import load_private_key
+        from gateway.crypto.signing import address_of
+        from gateway.witness.witness import FileWitnessState, Witness
+
+        origin = address_of(self.gateway_key().public_key)
+        credentials = self.settings.data_dir / "credentials"
+        return [
+            Witness(
+                code,
+                load_private_key(credentials / f"{code}-sm2.pem"),
+                FileWitnessState(self.settings.data_dir / WITNESS_DIR, code),
+                origin,
+            )
+            for code in self.settings.witness.members
+        ]
+
+    @property
+    def checkpoints(self) -> CheckpointService:
+        from gateway.witness.checkpoints import CheckpointService
+
+        return self._once(
+            "checkpoints",
+            lambda: CheckpointService(
+                self.engine, self.witnesses, required=self.settings.witness.required
+            ),
+        )
+
     def close(self) -> None:
         chain = self._built.pop("chain", None)
         if chain is not None:
@@ -234,4 +268,20 @@ def build_container(settings: Settings) -> Container:
     readiness.add("redis", redis_probe(redis_client, embedded=not settings.redis_url))
     readiness.add("evidence", evidence_probe(engine, settings.evidence.max_lag_seconds))
     readiness.add("reconciliation", reconciliation_probe(engine))
+    readiness.add("witness", _witness_probe(engine, settings))
     return Container(settings=settings, engine=engine, redis=redis_client, readiness=readiness)
+
+
+def _witness_probe(engine: Engine, settings: Settings) -> Any:
+    def states() -> list[tuple[str, Any]]:
+        from gateway.witness.witness import FileWitnessState
+
+        directory = settings.data_dir / WITNESS_DIR
+        return [(code, FileWitnessState(directory, code)) for code in settings.witness.members]
+
+    def probe() -> dict[str, Any]:
+        from gateway.witness.checkpoints import witness_probe
+
+        return witness_probe(engine, states)()
+
+    return probe

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from gateway.evidence.anchoring import Anchorer
     from gateway.evidence.log import EvidenceLog
     from gateway.evidence.service import EvidenceService
+    from gateway.handover.history import ChainHistory
     from gateway.members.directory import MemberDirectory
     from gateway.members.service import MembershipService
     from gateway.oauth.clients import ClientStore
@@ -53,9 +54,33 @@ class DomainServices:
 
     @property
     def chain(self) -> ChainRuntime:
-        from gateway.onchain.runtime import open_chain
+        """The chain of the open chain period; after a handover, the new one."""
+        from gateway.onchain.runtime import open_profile
 
-        return self._once("chain", lambda: open_chain(self.settings))
+        profile = self.chain_history.current_profile()
+        with self._lock:
+            runtime: ChainRuntime | None = self._built.get("chain")
+            if runtime is not None and runtime.profile != profile:
+                runtime.close()
+                runtime = None
+            if runtime is None:
+                runtime = open_profile(self.settings, profile)
+                self._built["chain"] = runtime
+            return runtime
+
+    def open_chain_profile(self, profile: str) -> ChainRuntime:
+        """Another chain profile's runtime (the caller closes it)."""
+        from gateway.onchain.runtime import open_profile
+
+        if profile == self.chain.profile:
+            return self.chain
+        return open_profile(self.settings, profile)
+
+    @property
+    def chain_history(self) -> ChainHistory:
+        from gateway.handover.history import ChainHistory
+
+        return self._once("chain_history", lambda: ChainHistory(self.engine, self.settings))
 
     @property
     def tokens(self) -> TokenStore:

@@ -13,6 +13,7 @@ from gateway.jobs.runner import JobRunner, JobSpec
 from gateway.jobs.upkeep import configured, upkeep_jobs
 
 SYNC_INTERVAL_SECONDS = 300.0
+CHECKPOINT_INTERVAL_SECONDS = 60.0
 
 
 def alliance_jobs(container: Container) -> list[JobSpec]:
@@ -29,6 +30,9 @@ def alliance_jobs(container: Container) -> list[JobSpec]:
         report = container.reconciliation.run()
         return {key: report[key] for key in ("id", "outcome", "records_checked", "findings_count")}
 
+    def checkpoints() -> dict[str, Any]:
+        return container.checkpoints.run_once().to_dict()
+
     settings = container.settings
     specs = [
         JobSpec(ANCHORING_LEASE, settings.evidence.interval_seconds, anchoring),
@@ -36,6 +40,8 @@ def alliance_jobs(container: Container) -> list[JobSpec]:
         JobSpec("catalog-sync", SYNC_INTERVAL_SECONDS, catalog_sync),
         JobSpec("reconciliation", settings.reconciliation.interval_seconds, reconciliation),
     ]
+    if settings.witness.members:
+        specs.append(JobSpec("checkpoints", CHECKPOINT_INTERVAL_SECONDS, checkpoints))
     upkeep = upkeep_jobs(
         settings,
         container.engine,

@@ -46,7 +46,12 @@ class PreparedTransaction:
 
 
 class ChainClient:
-    """Blocks, calls, transactions, receipts and logs of one group, for one crypto suite."""
+    """Blocks, calls, transactions, receipts and logs of one group, for one crypto suite.
+
+    The FISCO BCOS adapter of :class:`gateway.chain.port.ChainPort`.
+    """
+
+    vendor = "fisco-bcos"
 
     def __init__(
         self,
@@ -101,6 +106,16 @@ class ChainClient:
 
     def get_block(self, number: int, *, full_transactions: bool = False) -> Block | None:
         return self.rpc.get_block(number, full_transactions=full_transactions)
+
+    def block_hash(self, number: int) -> str:
+        block = self.get_block(number)
+        if block is None:
+            raise ResponseFormatError(f"the node has no block {number}")
+        return block.hash
+
+    def block_timestamp(self, number: int) -> float | None:
+        block = self.get_block(number)
+        return None if block is None else block.timestamp / 1000
 
     def get_transaction(self, tx_hash: str) -> ChainTransaction | None:
         return self.rpc.get_transaction(tx_hash)

@@ -255,3 +255,9 @@ if importlib.util.find_spec("gateway.cli.chain_deploy") is not None:
     from gateway.cli.chain_deploy import deploy as _deploy
 
     chain.add_command(_deploy)
+
+from gateway.cli.chain_switch import history as _history  # noqa: E402
+from gateway.cli.chain_switch import switch as _switch  # noqa: E402
+
+chain.add_command(_switch)
+chain.add_command(_history)

@@ -86,6 +86,40 @@ def _anchored_batch(rpc: str, proof: dict[str, Any], suite: str) -> Any:
     return AnchoredBatch(root, int(count), int(first))
 
 
+def _chain_evidence(ctx: click.Context, proof: dict[str, Any], gateway_key: Any) -> Any:
+    from gateway.bootstrap import build_container
+    from gateway.handover.verify import chain_evidence
+
+    container = build_container(cli_settings(ctx))
+    opened: list[Any] = []
+
+    def open_profile(profile: str) -> Any:
+        runtime = container.open_chain_profile(profile)
+        if runtime is not container.chain:
+            opened.append(runtime)
+        return runtime
+
+    def registered(code: str) -> bytes | None:
+        member = container.members.index.get(code)
+        return None if member is None else bytes.fromhex(member.public_key)
+
+    try:
+        return chain_evidence(
+            container.engine,
+            container.chain_history,
+            proof,
+            open_profile=open_profile,
+            current=lambda: container.chain,
+            gateway_public_key=gateway_key.to_bytes(),
+            registered_keys=registered,
+            quorum=container.settings.chain.handover_quorum,
+        )
+    finally:
+        for runtime in opened:
+            runtime.close()
+        container.close()
+
+
 @click.group()
 def evidence() -> None:
     """Evidence of accesses: receipts, proofs and anchors."""
@@ -99,6 +133,12 @@ def evidence() -> None:
 @click.option("--rpc", help="JSON-RPC URL of a FISCO BCOS 2.x node to check the anchor on.")
 @click.option("--suite", type=click.Choice(["sm", "ecdsa"]), default="sm", show_default=True)
 @click.option("--gateway-key", help="Gateway public key (hex or PEM); default: this gateway's.")
+@click.option(
+    "--chains",
+    is_flag=True,
+    help="Check the anchor on the chain that anchored the record (chain history), or, if "
+    "that chain is gone, through the handover record that closed its period.",
+)
 @click.pass_context
 def verify(
     ctx: click.Context,
@@ -109,9 +149,10 @@ def verify(
     rpc: str | None,
     suite: str,
     gateway_key: str | None,
+    chains: bool,
 ) -> None:
     """Check RECEIPT.json's signature, digests, Merkle proof and (with --rpc) its anchor."""
-    from gateway.evidence.verify import verify_evidence
+    from gateway.evidence.verify import VerificationReport, verify_evidence
 
     document = _load(receipt_file, "receipt")
     receipt = document.get("receipt", document)
@@ -144,6 +185,10 @@ def verify(
     elif isinstance(receipt, dict) and receipt.get("request_id"):
         proof = _local_proof(ctx, str(receipt["request_id"]))
     anchored = _anchored_batch(rpc, proof, suite) if rpc and proof else None
+    extra: list[Any] = []
+    if chains and proof and not rpc:
+        found = _chain_evidence(ctx, proof, _gateway_public_key(ctx, gateway_key))
+        anchored, extra = found.anchored, found.checks
     try:
         report = verify_evidence(
             receipt,
@@ -155,6 +200,8 @@ def verify(
         )
     except GatewayError as exc:
         raise click.ClickException(f"{exc.code}: {exc.detail}") from exc
+    if extra:
+        report = VerificationReport((*extra, *report.checks), report.skipped)
     result = report.to_dict()
     if rpc and proof is None:
         skipped = list(report.skipped)

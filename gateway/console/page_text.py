@@ -177,6 +177,32 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "job_outcome_failed": ("失败", "failed"),
     "job_outcome_running": ("运行中", "running"),
     "job_outcome_abandoned": ("已中断", "abandoned"),
+    # 链历史
+    "chain_periods": ("各链存证期间", "Chain periods"),
+    "chain_profile": ("链配置", "Profile"),
+    "chain_vendor": ("厂商", "Vendor"),
+    "chain_vendor_fisco-bcos": ("FISCO BCOS", "FISCO BCOS"),
+    "chain_vendor_evm": ("EVM 联盟链", "EVM chain"),
+    "chain_suite": ("密码套件", "Suite"),
+    "chain_sequences": ("存证序号", "Sequences"),
+    "chain_period": ("期间", "Period"),
+    "chain_current": ("当前", "current"),
+    "chain_frozen": ("存证已冻结（切换中）", "anchoring frozen (switching)"),
+    "chain_handover": ("交接记录", "Handover"),
+    "chain_handovers": ("链切换交接记录", "Handover records"),
+    "handover_digest": ("交接记录摘要 (SM3)", "Record digest (SM3)"),
+    "handover_old_tx": ("原链交易", "Old chain tx"),
+    "handover_new_tx": ("新链交易", "New chain tx"),
+    "handover_checkpoint": ("存证日志检查点", "Log checkpoint"),
+    "handover_block": ("原链区块", "Old chain block"),
+    "handover_signers": ("签名方", "Signed by"),
+    "witness_checkpoint": ("见证检查点", "Witnessed checkpoint"),
+    "witness_cosigners": ("见证方联署", "Co-signed by"),
+    "witness_refused": (
+        "见证方拒绝签署：存证历史可能被改写",
+        "A witness refused: history may have been rewritten",
+    ),
+    "tree_size": ("树大小", "Tree size"),
 }
 
 

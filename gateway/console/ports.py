@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from gateway.crypto.sm2 import Sm2PrivateKey
     from gateway.evidence.anchoring import Anchorer
     from gateway.evidence.service import EvidenceService
+    from gateway.handover.history import ChainHistory
     from gateway.http.readiness import Readiness
     from gateway.members.service import MembershipService
     from gateway.onchain.registry import ContractRegistry
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from gateway.records.service import RecordService
     from gateway.settings import Settings
     from gateway.transfer.service import TransferService
+    from gateway.witness.checkpoints import CheckpointService
 
 
 class GatewayServices(Protocol):
@@ -78,6 +80,12 @@ class GatewayServices(Protocol):
 
     @property
     def console(self) -> ConsoleServices: ...
+
+    @property
+    def chain_history(self) -> ChainHistory: ...
+
+    @property
+    def checkpoints(self) -> CheckpointService: ...
 
     @property
     def transfers(self) -> TransferService: ...

@@ -51,15 +51,21 @@ class BoundContract:
         self.refused = refused
         self._lock = threading.Lock()
         self._resolved: tuple[Contract, PrivateKey] | None = None
+        self._resolved_on: ChainRuntime | None = None
 
     def _resolve(self) -> tuple[Contract, PrivateKey]:
+        """The contract on the current chain (a chain handover swaps the runtime)."""
         with self._lock:
-            if self._resolved is None:
+            try:
                 runtime = self._runtime()
+            except ChainNotReady as exc:
+                raise ServiceUnavailable(str(exc)) from exc
+            if self._resolved is None or self._resolved_on is not runtime:
                 try:
                     self._resolved = (runtime.contract(self.name), runtime.governance_key())
                 except ChainNotReady as exc:
                     raise ServiceUnavailable(str(exc)) from exc
+                self._resolved_on = runtime
             return self._resolved
 
     @property

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from gateway.chain.artifact import ContractArtifact
-from gateway.chain.client import ChainClient
+from gateway.chain.port import ChainPort
 from gateway.chain.suite import PrivateKey
 from gateway.crypto.signing import address_of
 
@@ -98,7 +98,7 @@ class Deployment:
 
 
 def deploy_alliance(
-    client: ChainClient, key: PrivateKey, artifacts: dict[str, ContractArtifact]
+    client: ChainPort, key: PrivateKey, artifacts: dict[str, ContractArtifact]
 ) -> Deployment:
     """Deploy the six contracts in dependency order; returns the deployment record."""
     deployed: dict[str, DeployedContract] = {}

@@ -184,10 +184,10 @@ class ContractRegistry:
         with self._lock:
             if number in self._block_times:
                 return self._block_times[number]
-        block = runtime.client.get_block(number)
-        if block is None:
+        stamp = runtime.client.block_timestamp(number)
+        if stamp is None:
             return None
-        when = datetime.fromtimestamp(block.timestamp / 1000, UTC)
+        when = datetime.fromtimestamp(stamp, UTC)
         with self._lock:
             self._block_times[number] = when
         return when

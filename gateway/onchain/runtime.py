@@ -16,6 +16,7 @@ from pathlib import Path
 
 from gateway.chain.client import ChainClient
 from gateway.chain.contract import Contract
+from gateway.chain.port import EVM, ChainPort
 from gateway.chain.suite import PrivateKey, suite_by_name
 from gateway.chain.transport.base import Transport
 from gateway.chain.transport.http import HttpTransport
@@ -30,6 +31,7 @@ from gateway.onchain.deployment import Deployment, DeploymentError
 from gateway.settings import Settings
 
 ENDPOINT_FILE = "endpoint.json"
+DEFAULT_PROFILE = "default"
 
 
 class ChainNotReady(Exception):
@@ -43,19 +45,24 @@ class ChainRuntime:
     """The client, the alliance contracts and (embedded) the devnode this process runs."""
 
     settings: Settings
-    client: ChainClient
+    client: ChainPort
     node: DevNode | None = None
     server: DevnodeHttpServer | None = None
     _thread: threading.Thread | None = None
     _contracts: dict[str, Contract] = field(default_factory=dict)
+    profile: str = DEFAULT_PROFILE
 
     @property
     def embedded(self) -> bool:
-        return not self.settings.chain.rpc_url
+        return self.profile == DEFAULT_PROFILE and not self.settings.chain.rpc_url
+
+    @property
+    def vendor(self) -> str:
+        return self.client.vendor
 
     @property
     def deployment_path(self) -> Path:
-        return self.settings.data_dir / "deployment.json"
+        return deployment_path(self.settings, self.profile)
 
     def deployment(self) -> Deployment:
         path = self.deployment_path
@@ -79,7 +86,7 @@ class ChainRuntime:
         return self._contracts[name]
 
     def governance_key(self) -> PrivateKey:
-        path = self.settings.keys_dir / "gateway-sm2.pem"
+        path = governance_key_path(self.settings, self.profile, self.client.suite.name)
         if not path.exists():
             raise ChainNotReady(f"no governance key at {path}: run `alliance init`")
         return load_private_key(path)
@@ -95,6 +102,51 @@ class ChainRuntime:
         if self.node is not None:
             self.node.stop()
             self.node = None
+
+
+def deployment_path(settings: Settings, profile: str) -> Path:
+    """``deployment.json`` for the settings' own chain, ``deployment-<profile>.json`` else."""
+    name = "deployment.json" if profile == DEFAULT_PROFILE else f"deployment-{profile}.json"
+    return settings.data_dir / name
+
+
+def governance_key_path(settings: Settings, profile: str, suite: str) -> Path:
+    """The gateway's SM2 key, or for another profile's ECDSA chain its own secp256k1 key."""
+    if profile == DEFAULT_PROFILE or suite == "sm":
+        return settings.keys_dir / "gateway-sm2.pem"
+    return settings.keys_dir / f"chain-{profile}-secp256k1.pem"
+
+
+def open_profile(settings: Settings, profile: str) -> ChainRuntime:
+    """The runtime of chain profile ``profile`` (``default`` is the ``[chain]`` settings)."""
+    if profile == DEFAULT_PROFILE:
+        return open_chain(settings)
+    try:
+        conf = settings.chain_profiles[profile]
+    except KeyError as exc:
+        raise ChainNotReady(f"no chain profile {profile!r} in the settings") from exc
+    client: ChainPort
+    if conf.vendor == EVM:
+        from gateway.evm.client import LEGACY, EvmClient
+
+        client = EvmClient(
+            conf.rpc_url,
+            conf.chain_id,
+            timeout=conf.timeout,
+            transaction_type=LEGACY if conf.transaction_type == "legacy" else "eip1559",
+            gas_price=None if conf.gas_price < 0 else conf.gas_price,
+            receipt_timeout=max(conf.timeout * 3, 10.0),
+        )
+    else:
+        client = ChainClient(
+            HttpTransport(conf.rpc_url, timeout=conf.timeout),
+            suite_by_name(conf.suite),
+            conf.group_id,
+            conf.chain_id,
+            fisco_version=conf.version,
+            receipt_timeout=max(conf.timeout * 3, 10.0),
+        )
+    return ChainRuntime(settings, client, profile=profile)
 
 
 def _client(settings: Settings, transport: Transport) -> ChainClient:

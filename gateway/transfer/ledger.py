@@ -242,7 +242,7 @@ class ChainTransferLedger:
         """The latest block's timestamp: deadlines are compared with the chain's clock."""
         try:
             client = self._runtime().client
-            block = client.get_block(client.block_number())
+            seconds = client.block_timestamp(client.block_number())
         except (ChainError, ChainNotReady) as exc:
             raise ServiceUnavailable(f"the chain could not be read: {exc}") from exc
-        return int(block.timestamp) if block is not None else 0
+        return round(seconds * 1000) if seconds is not None else 0

@@ -209,3 +209,22 @@ def test_only_governors_manage_gateways(chain, reject, ledger, gateway, office):
         chain.transact(ledger, "authoriseGateway", "0x" + "00" * 20, sender=office)
     events = chain.transact(ledger, "authoriseGateway", other.hex, sender=office)
     assert only_event(events, "GatewayAuthorised") == {"account": other.hex, "by": office.hex}
+
+
+def test_a_new_chain_continues_the_log_of_the_old_one(chain, reject, ledger, gateway, office):
+    with reject("EvidenceLedger: caller is not a governor"):
+        chain.transact(ledger, "continueFrom", 20, digest("root-3"), sender=gateway)
+    with reject("EvidenceLedger: nothing to continue"):
+        chain.transact(ledger, "continueFrom", 0, ZERO32, sender=office)
+    events = chain.transact(ledger, "continueFrom", 20, digest("root-3"), sender=office)
+    assert only_event(events, "LogContinued") == {
+        "lastSeq": 20,
+        "latestRoot": digest("root-3"),
+        "by": office.hex,
+    }
+    assert chain.call(ledger, "nextSequence") == 21
+    with reject(NOT_LATEST):
+        anchor(chain, ledger, gateway, "root-4", 21, 1000, ZERO32)
+    anchor(chain, ledger, gateway, "root-4", 21, 1000, digest("root-3"))
+    with reject("EvidenceLedger: anchors exist already"):
+        chain.transact(ledger, "continueFrom", 1000, digest("root-4"), sender=office)

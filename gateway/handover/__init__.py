@@ -1,0 +1,1 @@
+"""Chain periods and handovers: changing chain vendor with every anchored proof still verifiable."""

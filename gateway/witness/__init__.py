@@ -1,0 +1,1 @@
+"""Witnesses: member departments that co-sign evidence checkpoints after checking consistency."""
