@@ -14,6 +14,7 @@ ALLIANCE_CONTRACTS = (
     "AccessGrants",
     "EvidenceLedger",
     "RecordStore",
+    "Supervision",
 )
 
 

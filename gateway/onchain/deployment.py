@@ -97,7 +97,7 @@ class Deployment:
 def deploy_alliance(
     client: ChainClient, key: PrivateKey, artifacts: dict[str, ContractArtifact]
 ) -> Deployment:
-    """Deploy the five contracts in dependency order; returns the deployment record."""
+    """Deploy the alliance contracts in dependency order; returns the deployment record."""
     deployed: dict[str, DeployedContract] = {}
 
     def deploy(name: str, *args: object) -> str:
@@ -120,11 +120,15 @@ def deploy_alliance(
     deploy("AccessGrants", registry, catalog)
     evidence = deploy("EvidenceLedger")
     records = deploy("RecordStore")
+    supervision = deploy("Supervision", registry)
     gateway = address_of(key.public_key)
     client.contract(artifacts["EvidenceLedger"], evidence).transact(
         "authoriseGateway", gateway, key=key
     )
     client.contract(artifacts["RecordStore"], records).transact("authoriseWriter", gateway, key=key)
+    client.contract(artifacts["Supervision"], supervision).transact(
+        "authoriseMonitor", gateway, key=key
+    )
     return Deployment(
         suite=client.suite.name,
         chain_id=str(client.chain_id),

@@ -12,7 +12,14 @@ from gateway.onchain.artifacts import artifacts_dir
 
 from .conftest import Console, csrf_of
 
-NAMES = ("AccessGrants", "DataCatalog", "EvidenceLedger", "MemberRegistry", "RecordStore")
+NAMES = (
+    "AccessGrants",
+    "DataCatalog",
+    "EvidenceLedger",
+    "MemberRegistry",
+    "RecordStore",
+    "Supervision",
+)
 
 
 def _sheets(data: bytes) -> list[str]:

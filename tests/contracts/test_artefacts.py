@@ -12,7 +12,14 @@ from eth_hash.auto import keccak
 from .contract_helpers import BUILDS
 
 ROOT = Path(__file__).resolve().parents[2] / "contracts"
-CONTRACTS = ("AccessGrants", "DataCatalog", "EvidenceLedger", "MemberRegistry", "RecordStore")
+CONTRACTS = (
+    "AccessGrants",
+    "DataCatalog",
+    "EvidenceLedger",
+    "MemberRegistry",
+    "RecordStore",
+    "Supervision",
+)
 EVM_VERSIONS = {"solc-0.6.10": "istanbul", "solc-0.8.11": "london"}
 PUSH0, PUSH1, PUSH32 = 0x5F, 0x60, 0x7F
 

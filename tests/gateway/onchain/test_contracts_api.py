@@ -13,7 +13,14 @@ from gateway.onchain.deployment import Deployment
 from ...live_gateway import LiveGateway
 
 Credentials = Callable[[str], dict[str, Any]]
-NAMES = ["AccessGrants", "DataCatalog", "EvidenceLedger", "MemberRegistry", "RecordStore"]
+NAMES = [
+    "AccessGrants",
+    "DataCatalog",
+    "EvidenceLedger",
+    "MemberRegistry",
+    "RecordStore",
+    "Supervision",
+]
 
 
 def test_office_sees_every_deployed_contract_active(
