@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from gateway.onchain.registry import ContractRegistry
     from gateway.onchain.runtime import ChainRuntime
     from gateway.reconciliation.service import ReconciliationService
+    from gateway.supervision.service import SupervisionService
     from members.directory import MemberDirectory
     from members.service import MembershipService
     from records.service import RecordService
@@ -279,6 +280,40 @@ class Container:
             )
 
         return self._once("records", build)
+
+    @property
+    def supervision(self) -> SupervisionService:
+        def build() -> SupervisionService:
+            from gateway.supervision.ledger import ChainSupervisionLedger, FileMemberSigners
+            from gateway.supervision.service import SupervisionService, rule_evaluator
+            from gateway.supervision.store import SqlCaseStore
+
+            settings = self.settings.supervision
+            return SupervisionService(
+                store=SqlCaseStore(self.engine),
+                ledger=ChainSupervisionLedger(
+                    lambda: self.chain, FileMemberSigners(self.settings.data_dir / "credentials")
+                ),
+                settings=settings,
+                rules=rule_evaluator(self.engine, settings),
+            )
+
+        return self._once("supervision", build)
+
+    def evidence_root_on_chain(self, root: str) -> bool:
+        """Whether ``root`` is an anchored batch root (or direct record digest) on chain."""
+        from gateway.chain.errors import CallReverted
+        from gateway.onchain.bound import hash_to_bytes32
+
+        ledger = self.chain.contract("EvidenceLedger")
+        try:
+            ledger.call("batchByRoot", hash_to_bytes32(root))
+        except CallReverted:
+            try:
+                ledger.call("recordByDigest", hash_to_bytes32(root))
+            except CallReverted:
+                return False
+        return True
 
     def anchoring_lag(self) -> float:
         from datetime import UTC, datetime
