@@ -79,6 +79,7 @@ def _api_blueprints() -> list[Blueprint]:
     from gateway.http import tools
     from gateway.onchain import api as contracts_api
     from gateway.reconciliation import api as reconciliation_api
+    from gateway.supervision import api as supervision_api
     from members import api as members_api
     from records import api as records_api
 
@@ -94,6 +95,7 @@ def _api_blueprints() -> list[Blueprint]:
         contracts_api.blp,
         apis_api.blp,
         records_api.blp,
+        supervision_api.blp,
     ]
 
 

@@ -300,6 +300,39 @@ class Container:
 
         return self._once("supervision", build)
 
+    def supervision_sees_all(self, code: str) -> bool:
+        """The office and auditors see every case; a department its own."""
+        from members.model import Role
+
+        member = self.members.index.get(code)
+        return member is not None and bool(member.roles & (Role.OFFICE | Role.AUDITOR))
+
+    def verify_supervision_case(self, case: Any) -> Any:
+        from gateway.supervision.verify import verify_case
+
+        return verify_case(case, self.supervision.ledger, self.evidence_root_on_chain)
+
+    def export_supervision_cases(self, query: Any) -> bytes:
+        from dataclasses import replace
+
+        from gateway.onchain.deployment import DeploymentError
+        from gateway.onchain.runtime import ChainNotReady
+        from gateway.supervision.export import export_cases
+
+        service = self.supervision
+        cases = [service.get(case.case_id) for case in service.find(replace(query, offset=0))]
+        try:
+            contract: str | None = self.chain.deployment().address("Supervision")
+        except (ChainNotReady, DeploymentError):
+            contract = None
+        return export_cases(
+            cases,
+            self.gateway_key(),
+            self.settings.crypto.sm2_user_id.encode(),
+            contract=contract,
+            suite=self.settings.chain.suite,
+        )
+
     def evidence_root_on_chain(self, root: str) -> bool:
         """Whether ``root`` is an anchored batch root (or direct record digest) on chain."""
         from gateway.chain.errors import CallReverted

@@ -36,6 +36,9 @@ def alliance_jobs(container: Container) -> list[JobSpec]:
         report = container.reconciliation.run()
         return {key: report[key] for key in ("id", "outcome", "records_checked", "findings_count")}
 
+    def supervision() -> dict[str, Any]:
+        return dataclasses.asdict(container.supervision.run())
+
     specs = [
         JobSpec(ANCHORING_LEASE, container.settings.evidence.interval_seconds, anchoring),
         JobSpec("members-sync", SYNC_INTERVAL_SECONDS, members_sync),
@@ -43,6 +46,7 @@ def alliance_jobs(container: Container) -> list[JobSpec]:
         JobSpec(
             "reconciliation", container.settings.reconciliation.interval_seconds, reconciliation
         ),
+        JobSpec("supervision", container.settings.supervision.interval_seconds, supervision),
     ]
     return configured([*specs, *upkeep_jobs(container)], container.settings.jobs)
 

@@ -18,7 +18,14 @@ ROLE_SCOPES: dict[Role, tuple[str, ...]] = {
         "records:read",
         "records:write",
     ),
-    Role.CONSUMER: ("catalog:read", "grants:apply", "query:*", "records:read"),
+    Role.CONSUMER: (
+        "catalog:read",
+        "grants:apply",
+        "query:*",
+        "records:read",
+        "supervision:read",
+        "supervision:write",
+    ),
     Role.OFFICE: (
         "members:read",
         "members:admin",
@@ -29,8 +36,10 @@ ROLE_SCOPES: dict[Role, tuple[str, ...]] = {
         "apis:read",
         "records:read",
         "records:write",
+        "supervision:read",
+        "supervision:write",
     ),
-    Role.AUDITOR: ("members:read", "audit:read", "audit:export"),
+    Role.AUDITOR: ("members:read", "audit:read", "audit:export", "supervision:read"),
 }
 
 SCOPES_SUPPORTED = sorted({scope for scopes in ROLE_SCOPES.values() for scope in scopes})

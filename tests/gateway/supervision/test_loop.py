@@ -6,33 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from gateway.supervision.rules import TITLE_REPEAT
-
-
-@pytest.fixture
-def supervised(alliance: Any) -> Any:
-    """The alliance with only the title-repeat rule, at most two inquiries a day."""
-    container = alliance.container
-    settings = container.settings.supervision.model_copy(
-        update={
-            "title_repeat_max_per_day": 2,
-            "disabled_rules": [
-                "wrong-purpose",
-                "outside-hours",
-                "expired-grant",
-                "changed-after-certification",
-                "anchoring-lag",
-            ],
-        }
-    )
-    service = container.supervision
-    service.settings = settings
-    from gateway.supervision.service import rule_evaluator
-
-    service.rules = rule_evaluator(container.engine, settings)
-    return alliance
 
 
 def test_a_rule_fires_from_brokered_queries_and_the_loop_closes_on_chain(supervised: Any) -> None:
