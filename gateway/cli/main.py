@@ -29,6 +29,7 @@ _COMMANDS: tuple[tuple[str, str], ...] = (
     ("gateway.cli.users", "users"),
     ("gateway.cli.reconciliation", "reconciliation"),
     ("gateway.cli.records", "records"),
+    ("gateway.cli.supervision", "supervision"),
 )
 
 
