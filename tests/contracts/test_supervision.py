@@ -198,3 +198,26 @@ def test_monitors_are_managed_by_governors(chain, reject, supervision, office, m
         {"account": monitor.hex, "by": office.hex}
     ]
     assert chain.call(supervision, "isMonitor", monitor.hex) is False
+
+
+def test_more_refusals(chain, reject, supervision, registry, office, opened, monitor, gao, tax):
+    with reject("Supervision: registry is the zero address"):
+        chain.deploy("Supervision", "0x" + "00" * 20, sender=office)
+    with reject("Supervision: account is the zero address"):
+        chain.transact(supervision, "authoriseMonitor", "0x" + "00" * 20, sender=office)
+    with reject("Supervision: monitor is not authorised"):
+        chain.transact(supervision, "deauthoriseMonitor", gao.hex, sender=office)
+    with reject("Supervision: case id is empty"):
+        chain.transact(supervision, "openByRule", ZERO32, RULE, b32("TAX"), ZERO32, sender=monitor)
+    with reject("Supervision: rule id is empty"):
+        chain.transact(
+            supervision, "openByRule", digest("z"), ZERO32, b32("TAX"), ZERO32, sender=monitor
+        )
+    with reject("Supervision: only a reported case can be reopened"):
+        chain.transact(supervision, "reopen", CASE, ZERO32, sender=gao)
+    with reject("Supervision: only an ordered case or one under rectification can be overdue"):
+        chain.transact(supervision, "markOverdue", CASE, ZERO32, sender=monitor)
+    with reject("Supervision: transition out of range"):
+        chain.call(supervision, "getTransition", CASE, 5)
+    with reject("Supervision: index out of range"):
+        chain.call(supervision, "caseIdAt", 1)
