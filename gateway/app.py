@@ -82,7 +82,7 @@ def _api_blueprints() -> list[Blueprint]:
     from gateway.http.api import query as query_api
     from gateway.http.api import reconciliation as reconciliation_api
     from gateway.http.api import records as records_api
-    from gateway.http.api import transfers as transfers_api
+    from gateway.http.api import supervision as supervision_api
 
     return [
         tools.blp,
@@ -96,7 +96,7 @@ def _api_blueprints() -> list[Blueprint]:
         contracts_api.blp,
         apis_api.blp,
         records_api.blp,
-        transfers_api.blp,
+        supervision_api.blp,
     ]
 
 

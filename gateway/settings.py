@@ -207,6 +207,34 @@ class ConsoleSettings(_Section):
     secure_cookies: Literal["auto", "always", "never"]
 
 
+class SupervisionSettings(_Section):
+    interval_seconds: float = Field(gt=0, le=86400)
+    lookback_hours: int = Field(ge=1, le=24 * 366)
+    office: str = Field(min_length=1, max_length=16)
+    timezone: str = Field(min_length=1)
+    default_due_days: int = Field(ge=1, le=366)
+    disabled_rules: list[str]
+    title_repeat_entries: list[str]
+    title_repeat_max_per_day: int = Field(ge=1)
+    business_hours: str = Field(pattern=r"^\d{2}:\d{2}-\d{2}:\d{2}$")
+    wrong_purpose_min_attempts: int = Field(ge=1)
+    expired_grant_min_attempts: int = Field(ge=1)
+    certificate_types: list[str]
+    anchoring_lag_max_seconds: float = Field(gt=0)
+    anchoring_lag_department: str = Field(min_length=1, max_length=16)
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"{value!r} is not a time zone") from exc
+        return value
+
+
 class Settings(_Section):
     """Every setting of the gateway. Built by :func:`load_settings`, never mutated."""
 
@@ -228,6 +256,7 @@ class Settings(_Section):
     providers: ProviderSettings
     reconciliation: ReconciliationSettings
     console: ConsoleSettings
+    supervision: SupervisionSettings
 
     @field_validator("database_url")
     @classmethod

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from gateway.console.services import ConsoleServices
     from gateway.oauth.server import GatewayAuthorizationServer, MemberFacts
     from gateway.reconciliation.service import ReconciliationService
+    from gateway.supervision.service import SupervisionService
     from gateway.transfer.service import TransferService
     from gateway.witness.checkpoints import CheckpointService
     from gateway.witness.witness import Witness
@@ -251,6 +252,73 @@ class Container(DomainServices):
                 self.engine, self.witnesses, required=self.settings.witness.required
             ),
         )
+
+    @property
+    def supervision(self) -> SupervisionService:
+        def build() -> SupervisionService:
+            from gateway.supervision.ledger import ChainSupervisionLedger, FileMemberSigners
+            from gateway.supervision.service import SupervisionService, rule_evaluator
+            from gateway.supervision.store import SqlCaseStore
+
+            settings = self.settings.supervision
+            return SupervisionService(
+                store=SqlCaseStore(self.engine),
+                ledger=ChainSupervisionLedger(
+                    lambda: self.chain, FileMemberSigners(self.settings.data_dir / "credentials")
+                ),
+                settings=settings,
+                rules=rule_evaluator(self.engine, settings),
+            )
+
+        return self._once("supervision", build)
+
+    def supervision_sees_all(self, code: str) -> bool:
+        """The office and auditors see every case; a department its own."""
+        from gateway.members.model import Role
+
+        member = self.members.index.get(code)
+        return member is not None and bool(member.roles & (Role.OFFICE | Role.AUDITOR))
+
+    def verify_supervision_case(self, case: Any) -> Any:
+        from gateway.supervision.verify import verify_case
+
+        return verify_case(case, self.supervision.ledger, self.evidence_root_on_chain)
+
+    def export_supervision_cases(self, query: Any) -> bytes:
+        from dataclasses import replace
+
+        from gateway.onchain.deployment import DeploymentError
+        from gateway.onchain.runtime import ChainNotReady
+        from gateway.supervision.export import export_cases
+
+        service = self.supervision
+        cases = [service.get(case.case_id) for case in service.find(replace(query, offset=0))]
+        try:
+            contract: str | None = self.chain.deployment().address("Supervision")
+        except (ChainNotReady, DeploymentError):
+            contract = None
+        return export_cases(
+            cases,
+            self.gateway_key(),
+            self.settings.crypto.sm2_user_id.encode(),
+            contract=contract,
+            suite=self.settings.chain.suite,
+        )
+
+    def evidence_root_on_chain(self, root: str) -> bool:
+        """Whether ``root`` is an anchored batch root (or direct record digest) on chain."""
+        from gateway.chain.errors import CallReverted
+        from gateway.onchain.bound import hash_to_bytes32
+
+        ledger = self.chain.contract("EvidenceLedger")
+        try:
+            ledger.call("batchByRoot", hash_to_bytes32(root))
+        except CallReverted:
+            try:
+                ledger.call("recordByDigest", hash_to_bytes32(root))
+            except CallReverted:
+                return False
+        return True
 
     def close(self) -> None:
         chain = self._built.pop("chain", None)

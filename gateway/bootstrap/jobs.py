@@ -30,6 +30,9 @@ def alliance_jobs(container: Container) -> list[JobSpec]:
         report = container.reconciliation.run()
         return {key: report[key] for key in ("id", "outcome", "records_checked", "findings_count")}
 
+    def supervision() -> dict[str, Any]:
+        return dataclasses.asdict(container.supervision.run())
+
     def checkpoints() -> dict[str, Any]:
         return container.checkpoints.run_once().to_dict()
 
@@ -39,6 +42,7 @@ def alliance_jobs(container: Container) -> list[JobSpec]:
         JobSpec("members-sync", SYNC_INTERVAL_SECONDS, members_sync),
         JobSpec("catalog-sync", SYNC_INTERVAL_SECONDS, catalog_sync),
         JobSpec("reconciliation", settings.reconciliation.interval_seconds, reconciliation),
+        JobSpec("supervision", settings.supervision.interval_seconds, supervision),
     ]
     if settings.witness.members:
         specs.append(JobSpec("checkpoints", CHECKPOINT_INTERVAL_SECONDS, checkpoints))

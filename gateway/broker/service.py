@@ -26,11 +26,12 @@ from gateway.broker.errors import (
 from gateway.broker.fields import check_answer, check_parameters, project
 from gateway.catalog.model import Entry, EntryStatus, GrantStatus, SharingClass
 from gateway.catalog.ports import GrantQuery
-from gateway.crypto.canonical import message_digest
+from gateway.crypto.canonical import canonical_json, message_digest
 from gateway.crypto.errors import CanonicalJsonError
 from gateway.crypto.sm2 import Sm2PrivateKey, Sm2PublicKey
 from gateway.crypto.sm4 import seal, unseal
 from gateway.errors import GatewayError, NotFound
+from gateway.evidence.digests import IdentifierKeyError, keyed_identifier
 from gateway.evidence.log import AccessClosing, AccessOpening, EvidenceLog
 from gateway.evidence.receipt import sign_receipt
 from gateway.privacy.masking import redact_identifiers
@@ -136,6 +137,7 @@ class QueryService:
                 idempotency_key=request.idempotency_key,
                 request_digest=digest,
                 received_at=received_at,
+                subject_key=self._subject_key(entry.id, request.params),
             )
         )
         if denial is not None:
@@ -173,6 +175,15 @@ class QueryService:
         return self._finish(
             record_id, request_id, entry, request, digest, "allowed", None, answer.digest, shown
         )
+
+    def _subject_key(self, entry_id: str, params: dict[str, Any]) -> str | None:
+        """Who was asked about, keyed (HMAC-SM3) so supervision can count repeats."""
+        try:
+            return keyed_identifier(
+                self.storage_key, entry_id + "\n" + canonical_json(params).decode()
+            )
+        except (CanonicalJsonError, IdentifierKeyError):
+            return None
 
     # -- checks --------------------------------------------------------------------------
 

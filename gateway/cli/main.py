@@ -30,6 +30,7 @@ _COMMANDS: tuple[tuple[str, str], ...] = (
     ("gateway.cli.reconciliation", "reconciliation"),
     ("gateway.cli.records", "records"),
     ("gateway.cli.transfer", "transfer"),
+    ("gateway.cli.supervision", "supervision"),
 )
 
 

@@ -47,6 +47,8 @@ PAGES: tuple[Page, ...] = (
     Page("audit", "审计日志", "Audit log", frozenset({ADMIN, AUDITOR, DEPARTMENT})),
     Page("reconciliation", "对账报告", "Reconciliation", frozenset({ADMIN, AUDITOR, OPERATOR})),
     Page("jobs", "任务运行", "Jobs", frozenset({ADMIN, AUDITOR, OPERATOR})),
+    Page("supervision", "案件列表", "Supervision cases", EVERYONE),
+    Page("supervision_rules", "监督规则", "Supervision rules", EVERYONE),
 )
 PAGE = {page.key: page for page in PAGES}
 

@@ -28,6 +28,10 @@ if TYPE_CHECKING:
     from gateway.reconciliation.service import ReconciliationService
     from gateway.records.service import RecordService
     from gateway.settings import Settings
+    from gateway.supervision.model import Case
+    from gateway.supervision.service import SupervisionService
+    from gateway.supervision.store import CaseQuery
+    from gateway.supervision.verify import CaseVerification
     from gateway.transfer.service import TransferService
     from gateway.witness.checkpoints import CheckpointService
 
@@ -86,6 +90,13 @@ class GatewayServices(Protocol):
 
     @property
     def checkpoints(self) -> CheckpointService: ...
+
+    @property
+    def supervision(self) -> SupervisionService: ...
+
+    def verify_supervision_case(self, case: Case) -> CaseVerification: ...
+
+    def export_supervision_cases(self, query: CaseQuery) -> bytes: ...
 
     @property
     def transfers(self) -> TransferService: ...

@@ -43,6 +43,7 @@ class AccessOpening:
     idempotency_key: str | None
     request_digest: str
     received_at: datetime
+    subject_key: str | None = None
 
 
 @dataclass(frozen=True)

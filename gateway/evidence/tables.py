@@ -25,6 +25,9 @@ class AccessRecordRow(Base):
     purpose: Mapped[str | None] = mapped_column(String(64))
     grant_id: Mapped[str | None] = mapped_column(String(32))
     case_ref: Mapped[str | None] = mapped_column(String(128))
+    subject_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    """HMAC-SM3 of the entry and the query's parameters under the gateway's storage key: the
+    same person asked about twice gives the same key, and the key reveals nobody."""
     client_id: Mapped[str] = mapped_column(String(64), nullable=False)
     idempotency_key: Mapped[str | None] = mapped_column(String(128), index=True)
     request_digest: Mapped[str] = mapped_column(String(66), nullable=False)

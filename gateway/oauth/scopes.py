@@ -25,6 +25,8 @@ ROLE_SCOPES: dict[Role, tuple[str, ...]] = {
         "grants:apply",
         "query:*",
         "records:read",
+        "supervision:read",
+        "supervision:write",
         "transfer:read",
         "transfer:write",
     ),
@@ -38,9 +40,17 @@ ROLE_SCOPES: dict[Role, tuple[str, ...]] = {
         "apis:read",
         "records:read",
         "records:write",
+        "supervision:read",
+        "supervision:write",
         "transfer:read",
     ),
-    Role.AUDITOR: ("members:read", "audit:read", "audit:export", "transfer:read"),
+    Role.AUDITOR: (
+        "members:read",
+        "audit:read",
+        "audit:export",
+        "supervision:read",
+        "transfer:read",
+    ),
 }
 
 SCOPES_SUPPORTED = sorted({scope for scopes in ROLE_SCOPES.values() for scope in scopes})

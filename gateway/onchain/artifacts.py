@@ -15,6 +15,7 @@ ALLIANCE_CONTRACTS = (
     "EvidenceLedger",
     "RecordStore",
     "TransferCase",
+    "Supervision",
 )
 
 

@@ -100,7 +100,7 @@ class Deployment:
 def deploy_alliance(
     client: ChainPort, key: PrivateKey, artifacts: dict[str, ContractArtifact]
 ) -> Deployment:
-    """Deploy the six contracts in dependency order; returns the deployment record."""
+    """Deploy the alliance contracts in dependency order; returns the deployment record."""
     deployed: dict[str, DeployedContract] = {}
 
     def deploy(name: str, *args: object) -> str:
@@ -124,11 +124,16 @@ def deploy_alliance(
     evidence = deploy("EvidenceLedger")
     records = deploy("RecordStore")
     deploy("TransferCase", registry, *(code.encode().ljust(32, b"\0") for code in TRANSFER_MEMBERS))
+
+    supervision = deploy("Supervision", registry)
     gateway = address_of(key.public_key)
     client.contract(artifacts["EvidenceLedger"], evidence).transact(
         "authoriseGateway", gateway, key=key
     )
     client.contract(artifacts["RecordStore"], records).transact("authoriseWriter", gateway, key=key)
+    client.contract(artifacts["Supervision"], supervision).transact(
+        "authoriseMonitor", gateway, key=key
+    )
     return Deployment(
         suite=client.suite.name,
         chain_id=str(client.chain_id),

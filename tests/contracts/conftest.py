@@ -109,3 +109,8 @@ def ledger(chain, office):
 @pytest.fixture
 def records(chain, office):
     return chain.deploy("RecordStore", sender=office)
+
+
+@pytest.fixture
+def supervision(chain, registry, office):
+    return chain.deploy("Supervision", registry.address, sender=office)

@@ -18,6 +18,7 @@ CONTRACTS = (
     "EvidenceLedger",
     "MemberRegistry",
     "RecordStore",
+    "Supervision",
     "TransferCase",
 )
 EVM_VERSIONS = {"solc-0.6.10": "istanbul", "solc-0.8.11": "london"}

@@ -18,6 +18,7 @@ NAMES = (
     "EvidenceLedger",
     "MemberRegistry",
     "RecordStore",
+    "Supervision",
     "TransferCase",
 )
 

@@ -56,6 +56,7 @@ def test_chain_deploy_writes_a_deployment_file_the_gateway_reads(tmp_path: Path)
             "EvidenceLedger",
             "RecordStore",
             "TransferCase",
+            "Supervision",
         ):
             code = rpc.get_code(deployment.address(name))
             assert code == bytes.fromhex(artefact(name)["deployedBytecode"][2:]), name

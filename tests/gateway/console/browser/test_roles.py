@@ -20,14 +20,33 @@ PAGE_PATHS = {
     "audit": "/console/audit",
     "reconciliation": "/console/reconciliation",
     "jobs": "/console/jobs",
+    "supervision": "/console/supervision",
+    "supervision_rules": "/console/supervision_rules",
 }
 EVERYTHING = set(PAGE_PATHS)
 # GB/T 39477-2020: administrator, auditor and operator separated; departments see their own.
 ALLOWED = {
     "admin1": EVERYTHING,
     "auditor1": EVERYTHING,
-    "operator1": {"home", "contracts", "apis", "reconciliation", "jobs"},
-    "tax1": {"home", "records", "members", "catalog", "grants", "audit"},
+    "operator1": {
+        "home",
+        "contracts",
+        "apis",
+        "reconciliation",
+        "jobs",
+        "supervision",
+        "supervision_rules",
+    },
+    "tax1": {
+        "home",
+        "records",
+        "members",
+        "catalog",
+        "grants",
+        "audit",
+        "supervision",
+        "supervision_rules",
+    },
 }
 TITLES = {
     "home": "首页",
@@ -39,6 +58,8 @@ TITLES = {
     "grants": "授权管理",
     "audit": "审计日志",
     "reconciliation": "对账报告",
+    "supervision": "案件列表",
+    "supervision_rules": "监督规则",
 }
 
 
