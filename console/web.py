@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 from console import auth, i18n
 from console.audit import REFUSED
 from console.dashboard import ChainStatusCache
-from console.keys import load_or_create_secret
+from console.keys import SharedKeySessionInterface, secret_loader
 from console.pages import PAGES, Page, install_views
 from gateway.errors import GatewayError
 
@@ -38,7 +38,9 @@ def _secure_cookies(container: Container) -> bool:
 
 def _configure(app: Flask, container: Container) -> None:
     console = container.settings.console
-    app.secret_key = load_or_create_secret(container.settings)
+    app.session_interface = SharedKeySessionInterface(
+        secret_loader(container.settings, container.engine)
+    )
     app.config.update(
         SESSION_COOKIE_NAME=SESSION_COOKIE,
         SESSION_COOKIE_PATH=URL_PREFIX,

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import UTC
 from typing import Any
 
@@ -168,9 +169,9 @@ class ExportDownload(MethodView):
     def get(self, export_id: str) -> Response:
         """The finished workbook (409 ``export_not_ready`` until then)."""
         status = _readable(export_id)
-        path = current_app.extensions["alliance"].audit_exports.path(export_id)
+        content = current_app.extensions["alliance"].audit_exports.content(export_id)
         return send_file(
-            path,
+            io.BytesIO(content),
             mimetype=XLSX_MEDIA_TYPE,
             as_attachment=True,
             download_name=status["file_name"] or f"{export_id}.xlsx",

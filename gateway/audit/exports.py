@@ -1,13 +1,15 @@
-"""Audit export jobs: signed workbooks written in the background of the serving process.
+"""Audit export jobs: signed workbooks written in the background of a serving replica.
 
 ``start`` checks the period and member, records the job as ``queued`` and hands it to a small
 pool of worker threads (``audit.export_workers``); further jobs wait their turn. A worker
-streams the records into ``<data_dir>/exports/<id>.xlsx`` with
+streams the records into a scratch file ``<data_dir>/exports/<id>.xlsx`` with
 :func:`gateway.audit.workbook.export_workbook`, writing its progress to the job row at most
-once per ``progress_every`` seconds, and ends ``done`` (with the manifest digest) or
-``failed`` (with the error, the partial file removed). Each write also refreshes
-``updated_at``: a ``queued`` or ``running`` job not refreshed for ``stale_after`` belongs to a
-process that stopped, and :meth:`AuditExports.fail_abandoned` marks it failed.
+once per ``progress_every`` seconds, and ends ``done`` (the workbook stored in the database
+in the same transaction, the scratch file removed) or ``failed`` (with the error). Job rows
+and workbooks live in the database every replica shares, so any replica reports the progress
+and serves the download. Each write also refreshes ``updated_at``: a ``queued`` or
+``running`` job not refreshed for ``stale_after`` belongs to a process that stopped, and
+:meth:`AuditExports.fail_abandoned` marks it failed.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from typing import Any
 from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from gateway.audit.tables import AuditExportRow
+from gateway.audit.tables import AuditExportFileRow, AuditExportRow
 from gateway.audit.workbook import ExportResult, export_workbook
 from gateway.crypto.sm2 import Sm2PrivateKey
 from gateway.errors import Conflict, GatewayError, NotFound
@@ -200,8 +202,8 @@ class AuditExports:
                 raise ExportNotFound(f"no export {export_id!r}", export_id=export_id)
             return self._view(row)
 
-    def path(self, export_id: str) -> Path:
-        """The finished workbook's file."""
+    def content(self, export_id: str) -> bytes:
+        """The finished workbook."""
         status = self.status(export_id)
         if status["state"] != DONE:
             raise ExportNotReady(
@@ -209,10 +211,13 @@ class AuditExports:
                 export_id=export_id,
                 state=status["state"],
             )
-        path = self._file(export_id)
-        if not path.is_file():
+        with Session(self.engine) as session:
+            content = session.scalar(
+                select(AuditExportFileRow.content).where(AuditExportFileRow.export_id == export_id)
+            )
+        if content is None:
             raise ExportNotFound(f"the workbook of export {export_id} is no longer stored")
-        return path
+        return content
 
     def list(self, requested_by: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
         statement = select(AuditExportRow).order_by(AuditExportRow.created_at.desc()).limit(limit)
@@ -266,7 +271,11 @@ class AuditExports:
                     .returning(AuditExportRow.id)
                 )
             )
-        return len(ids), self._remove_files(ids)
+            files = session.execute(
+                delete(AuditExportFileRow).where(AuditExportFileRow.export_id.in_(ids))
+            ).rowcount  # type: ignore[attr-defined]
+        self._remove_files(ids)
+        return len(ids), int(files or 0)
 
     # -- workers -------------------------------------------------------------------------
 
@@ -316,13 +325,16 @@ class AuditExports:
             detail = f"{exc.code}: {exc.detail}" if isinstance(exc, GatewayError) else str(exc)
             self._finish(export_id, state=FAILED, error=detail or type(exc).__name__)
             return
-        if not self._finish(
-            export_id,
-            state=DONE,
-            rows_done=result.rows,
-            rows_total=result.rows,
-            manifest_digest=result.manifest_digest,
-        ):
+        try:
+            self._finish(
+                export_id,
+                workbook=out.read_bytes(),
+                state=DONE,
+                rows_done=result.rows,
+                rows_total=result.rows,
+                manifest_digest=result.manifest_digest,
+            )
+        finally:
             self._remove_files([export_id])
 
     def _progress(self, export_id: str) -> Callable[[int, int], None]:
@@ -353,7 +365,8 @@ class AuditExports:
 
         return report
 
-    def _finish(self, export_id: str, **values: Any) -> bool:
+    def _finish(self, export_id: str, workbook: bytes | None = None, **values: Any) -> bool:
+        """End a running export; a finished workbook is stored in the same transaction."""
         now = self.clock()
         with Session(self.engine) as session, session.begin():
             result = session.execute(
@@ -362,12 +375,18 @@ class AuditExports:
                 .where(AuditExportRow.state == RUNNING)
                 .values(finished_at=now, updated_at=now, **values)
             )
-            return bool(result.rowcount)  # type: ignore[attr-defined]
+            finished = bool(result.rowcount)  # type: ignore[attr-defined]
+            if finished and workbook is not None:
+                session.add(
+                    AuditExportFileRow(export_id=export_id, content=workbook, size=len(workbook))
+                )
+            return finished
 
     def _file(self, export_id: str) -> Path:
         return self.directory / f"{export_id}.xlsx"
 
     def _remove_files(self, ids: Iterable[str]) -> int:
+        """Remove this host's scratch files of ``ids``; returns how many workbooks."""
         removed = 0
         for export_id in ids:
             path = self._file(export_id)
