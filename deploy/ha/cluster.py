@@ -172,6 +172,11 @@ token_rate_limit = "100000/minute"
 api_rate_limit = "1000000/minute"
 query_rate_limit = "1000000/minute"
 
+[evidence]
+# The longest a request can run here is about 2 x (connect 2 s + read 10 s): a pending request
+# older than this belongs to a killed replica.
+interrupted_after_seconds = 40.0
+
 [providers]
 simulate = false
 
@@ -182,24 +187,28 @@ lease_seconds = 6.0
         )
 
     def _init(self) -> None:
-        subprocess.run(
-            [ALLIANCE, "init"],
-            env=self.env(ALLIANCE_CHAIN_DEVNODE_BLOCK_INTERVAL="0.02"),
-            check=True,
-            stdout=subprocess.DEVNULL,
-            stderr=self._log("init"),
-        )
+        with self._log("init") as log:
+            subprocess.run(
+                [ALLIANCE, "init"],
+                env=self.env(ALLIANCE_CHAIN_DEVNODE_BLOCK_INTERVAL="0.02"),
+                check=True,
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+            )
         (self.data_dir / "chain" / "endpoint.json").unlink(missing_ok=True)
 
     def _start_devnode(self) -> None:
-        process = subprocess.Popen(
-            [ALLIANCE, "devnode", "--port", "0", "--data", str(self.data_dir / "chain")]
-            + ["--block-interval", str(self.block_interval)],
-            stdout=subprocess.PIPE,
-            stderr=self._log("devnode"),
-            text=True,
-            env=self.env(),
-        )
+        with self._log("devnode") as log:
+            process = subprocess.Popen(
+                [
+                    *(ALLIANCE, "devnode", "--port", "0", "--data", str(self.data_dir / "chain")),
+                    *("--block-interval", str(self.block_interval)),
+                ],
+                stdout=subprocess.PIPE,
+                stderr=log,
+                text=True,
+                env=self.env(),
+            )
         self._children.append(process)
         assert process.stdout is not None
         self.rpc_url = _read_json_document(process.stdout, 60)["url"]
@@ -230,13 +239,12 @@ lease_seconds = 6.0
         )
         haproxy = shutil.which("haproxy") or "/usr/sbin/haproxy"
         subprocess.run([haproxy, "-c", "-q", "-f", str(path)], check=True)
-        self._children.append(
-            subprocess.Popen(
-                [haproxy, "-db", "-f", str(path)],
-                stdout=self._log("haproxy"),
-                stderr=subprocess.STDOUT,
+        with self._log("haproxy") as log:
+            self._children.append(
+                subprocess.Popen(
+                    [haproxy, "-db", "-f", str(path)], stdout=log, stderr=subprocess.STDOUT
+                )
             )
-        )
 
     def start(self) -> Cluster:
         self.balancer_port = free_port()
@@ -265,13 +273,14 @@ lease_seconds = 6.0
     def restart(self, index: int, wait: bool = True) -> None:
         replica = self.members[index]
         replica.starts += 1
-        replica.process = subprocess.Popen(
-            [ALLIANCE, "serve", "--port", str(replica.port), "--workers", "1"],
-            stdout=subprocess.DEVNULL,
-            stderr=self._log(f"replica-{index}"),
-            env=self.env(),
-            start_new_session=True,  # its own process group, killed as one
-        )
+        with self._log(f"replica-{index}") as log:
+            replica.process = subprocess.Popen(
+                [ALLIANCE, "serve", "--port", str(replica.port), "--workers", "1"],
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+                env=self.env(),
+                start_new_session=True,  # its own process group, killed as one
+            )
         if wait:
             wait_http(replica.url + "/readyz", 90)
 
@@ -295,6 +304,8 @@ lease_seconds = 6.0
                 except subprocess.TimeoutExpired:
                     child.kill()
                     child.wait()
+            if child.stdout is not None:
+                child.stdout.close()
 
     def __enter__(self) -> Cluster:
         try:
