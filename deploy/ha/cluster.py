@@ -52,8 +52,8 @@ def free_port_range(count: int) -> int:
         try:
             for offset in range(count):
                 sock = socket.socket()
-                sock.bind(("127.0.0.1", base + offset))
                 sockets.append(sock)
+                sock.bind(("127.0.0.1", base + offset))
             return base
         except OSError:
             continue
