@@ -148,6 +148,7 @@ class EvidenceSettings(_Section):
     max_lag_seconds: float = Field(gt=0)
     lag_limits: dict[str, float]
     stuck_after_seconds: float = Field(gt=0)
+    interrupted_after_seconds: float = Field(gt=0)
     retry_backoff_seconds: float = Field(gt=0)
     retry_backoff_max_seconds: float = Field(gt=0)
     retry_alert_attempts: int = Field(ge=1)

@@ -14,6 +14,13 @@ if [ ! -x /usr/bin/chromium ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null
 fi
 
+# The HA fault campaign (tests/faults) balances replicas with Debian's HAProxy.
+if ! command -v haproxy >/dev/null 2>&1 && [ ! -x /usr/sbin/haproxy ]; then
+  echo "installing HAProxy for the high-availability fault campaign"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null || true
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null
+fi
+
 if [ -f contracts/package-lock.json ]; then
   npm --prefix contracts ci --no-audit --no-fund --loglevel=error
 fi

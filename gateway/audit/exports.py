@@ -1,13 +1,15 @@
-"""Audit export jobs: signed workbooks written in the background of the serving process.
+"""Audit export jobs: signed workbooks written in the background of a serving replica.
 
 ``start`` checks the period and member, records the job as ``queued`` and hands it to a small
 pool of worker threads (``audit.export_workers``); further jobs wait their turn. A worker
-streams the records into ``<data_dir>/exports/<id>.xlsx`` with
+streams the records into a scratch file ``<data_dir>/exports/<id>.xlsx`` with
 :func:`gateway.audit.workbook.export_workbook`, writing its progress to the job row at most
-once per ``progress_every`` seconds, and ends ``done`` (with the manifest digest) or
-``failed`` (with the error, the partial file removed). Each write also refreshes
-``updated_at``: a ``queued`` or ``running`` job not refreshed for ``stale_after`` belongs to a
-process that stopped, and :meth:`AuditExports.fail_abandoned` marks it failed.
+once per ``progress_every`` seconds, and ends ``done`` (the workbook stored in the database
+in the same transaction, the scratch file removed) or ``failed`` (with the error). Job rows
+and workbooks live in the database every replica shares, so any replica reports the progress
+and serves the download. Each write also refreshes ``updated_at``: a ``queued`` or
+``running`` job not refreshed for ``stale_after`` belongs to a process that stopped, and
+:meth:`AuditExports.fail_abandoned` marks it failed.
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -27,100 +28,25 @@ from typing import Any
 from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from gateway.audit.tables import AuditExportRow
+from gateway.audit.export_query import (
+    ExportNotFound,
+    ExportNotReady,
+    ExportPeriodTooLong,
+    ExportQuery,
+    InvalidExportPeriod,
+    InvalidExportRequest,
+    UnknownExportMember,
+    _aware,
+    _moment,
+)
+from gateway.audit.tables import AuditExportFileRow, AuditExportRow
 from gateway.audit.workbook import ExportResult, export_workbook
 from gateway.crypto.sm2 import Sm2PrivateKey
-from gateway.errors import Conflict, GatewayError, NotFound
-from gateway.evidence.digests import format_timestamp
+from gateway.errors import GatewayError
 
 log = logging.getLogger(__name__)
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
-XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-class InvalidExportRequest(GatewayError):
-    code = "invalid_export_request"
-    status = 422
-    title = "The export request is invalid"
-
-
-class InvalidExportPeriod(InvalidExportRequest):
-    code = "invalid_export_period"
-    title = "The export period is empty"
-
-
-class ExportPeriodTooLong(InvalidExportRequest):
-    code = "export_period_too_long"
-    title = "The export period is too long"
-
-
-class UnknownExportMember(InvalidExportRequest):
-    code = "unknown_member"
-    title = "No such member"
-
-
-class ExportNotFound(NotFound):
-    code = "export_not_found"
-    title = "No such export"
-
-
-class ExportNotReady(Conflict):
-    code = "export_not_ready"
-    title = "The export is not finished"
-
-
-MIN_YEAR, MAX_YEAR = 1000, 9999
-
-
-@dataclass(frozen=True)
-class ExportQuery:
-    start: datetime
-    end: datetime
-    member: str | None = None
-
-    def to_json(self) -> str:
-        return json.dumps(
-            {
-                "from": format_timestamp(self.start),
-                "to": format_timestamp(self.end),
-                "member": self.member,
-            }
-        )
-
-    @classmethod
-    def from_json(cls, text: str) -> ExportQuery:
-        body = json.loads(text)
-        return cls(_moment(body["from"], "from"), _moment(body["to"], "to"), body.get("member"))
-
-    def file_name(self) -> str:
-        span = f"{self.start:%Y%m%dT%H%M}-{self.end:%Y%m%dT%H%M}"
-        return f"audit-{span}{'-' + self.member if self.member else ''}.xlsx"
-
-
-def _moment(value: Any, key: str) -> datetime:
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError as exc:
-            raise InvalidExportRequest(f"{key} is not an ISO 8601 date-time", field=key) from exc
-    if not isinstance(value, datetime):
-        raise InvalidExportRequest(f"{key} is required (an ISO 8601 date-time)", field=key)
-    try:
-        moment = value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
-    except OverflowError as exc:
-        raise InvalidExportRequest(f"{key} is out of range", field=key) from exc
-    if not MIN_YEAR <= moment.year <= MAX_YEAR:  # times are stored with four-digit years
-        raise InvalidExportRequest(f"{key} must be within {MIN_YEAR}–{MAX_YEAR}", field=key)
-    return moment
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 LedgerInfo = Callable[[], tuple[str | None, str]]
 """``() -> (EvidenceLedger address or None, chain suite name)``, recorded in the manifest."""
 Writer = Callable[..., ExportResult]
@@ -209,8 +135,8 @@ class AuditExports:
                 raise ExportNotFound(f"no export {export_id!r}", export_id=export_id)
             return self._view(row)
 
-    def path(self, export_id: str) -> Path:
-        """The finished workbook's file."""
+    def content(self, export_id: str) -> bytes:
+        """The finished workbook."""
         status = self.status(export_id)
         if status["state"] != DONE:
             raise ExportNotReady(
@@ -218,10 +144,13 @@ class AuditExports:
                 export_id=export_id,
                 state=status["state"],
             )
-        path = self._file(export_id)
-        if not path.is_file():
+        with Session(self.engine) as session:
+            content = session.scalar(
+                select(AuditExportFileRow.content).where(AuditExportFileRow.export_id == export_id)
+            )
+        if content is None:
             raise ExportNotFound(f"the workbook of export {export_id} is no longer stored")
-        return path
+        return content
 
     def list(self, requested_by: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
         statement = select(AuditExportRow).order_by(AuditExportRow.created_at.desc()).limit(limit)
@@ -275,7 +204,11 @@ class AuditExports:
                     .returning(AuditExportRow.id)
                 )
             )
-        return len(ids), self._remove_files(ids)
+            files = session.execute(
+                delete(AuditExportFileRow).where(AuditExportFileRow.export_id.in_(ids))
+            ).rowcount  # type: ignore[attr-defined]
+        self._remove_files(ids)
+        return len(ids), int(files or 0)
 
     # -- workers -------------------------------------------------------------------------
 
@@ -325,13 +258,16 @@ class AuditExports:
             detail = f"{exc.code}: {exc.detail}" if isinstance(exc, GatewayError) else str(exc)
             self._finish(export_id, state=FAILED, error=detail or type(exc).__name__)
             return
-        if not self._finish(
-            export_id,
-            state=DONE,
-            rows_done=result.rows,
-            rows_total=result.rows,
-            manifest_digest=result.manifest_digest,
-        ):
+        try:
+            self._finish(
+                export_id,
+                workbook=out.read_bytes(),
+                state=DONE,
+                rows_done=result.rows,
+                rows_total=result.rows,
+                manifest_digest=result.manifest_digest,
+            )
+        finally:
             self._remove_files([export_id])
 
     def _progress(self, export_id: str) -> Callable[[int, int], None]:
@@ -362,7 +298,8 @@ class AuditExports:
 
         return report
 
-    def _finish(self, export_id: str, **values: Any) -> bool:
+    def _finish(self, export_id: str, workbook: bytes | None = None, **values: Any) -> bool:
+        """End a running export; a finished workbook is stored in the same transaction."""
         now = self.clock()
         with Session(self.engine) as session, session.begin():
             result = session.execute(
@@ -371,12 +308,18 @@ class AuditExports:
                 .where(AuditExportRow.state == RUNNING)
                 .values(finished_at=now, updated_at=now, **values)
             )
-            return bool(result.rowcount)  # type: ignore[attr-defined]
+            finished = bool(result.rowcount)  # type: ignore[attr-defined]
+            if finished and workbook is not None:
+                session.add(
+                    AuditExportFileRow(export_id=export_id, content=workbook, size=len(workbook))
+                )
+            return finished
 
     def _file(self, export_id: str) -> Path:
         return self.directory / f"{export_id}.xlsx"
 
     def _remove_files(self, ids: Iterable[str]) -> int:
+        """Remove this host's scratch files of ``ids``; returns how many workbooks."""
         removed = 0
         for export_id in ids:
             path = self._file(export_id)

@@ -258,6 +258,7 @@ class DomainServices:
                 batch_size=evidence.batch_size,
                 direct=evidence.direct,
                 stuck_after=timedelta(seconds=evidence.stuck_after_seconds),
+                interrupted_after=timedelta(seconds=evidence.interrupted_after_seconds),
             )
 
         return self._once("anchorer", build)

@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 from gateway.console import auth, i18n
 from gateway.console.audit import REFUSED
 from gateway.console.dashboard import CHAIN_STATUS_EXTENSION, ChainStatusCache
-from gateway.console.keys import load_or_create_secret
+from gateway.console.keys import SharedKeySessionInterface, secret_loader
 from gateway.console.pages import PAGES, Page
 from gateway.console.views import install_views
 from gateway.errors import GatewayError
@@ -39,7 +39,9 @@ def _secure_cookies(container: GatewayServices) -> bool:
 
 def _configure(app: Flask, container: GatewayServices) -> None:
     console = container.settings.console
-    app.secret_key = load_or_create_secret(container.settings)
+    app.session_interface = SharedKeySessionInterface(
+        secret_loader(container.settings, container.engine)
+    )
     app.config.update(
         SESSION_COOKIE_NAME=SESSION_COOKIE,
         SESSION_COOKIE_PATH=URL_PREFIX,

@@ -7,6 +7,7 @@ from typing import Any
 
 import redis
 from flask import Flask, Response, g, json, request
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from gateway.errors import GatewayError
@@ -96,6 +97,24 @@ def _from_redis_error(exc: redis.RedisError) -> Response:
     )
 
 
+def _from_database_error(exc: DBAPIError) -> Response:
+    """The database is unreachable or restarting: every write is one transaction, so the
+    request left nothing half-written; the pool reconnects by itself once it is back."""
+    if not (isinstance(exc, OperationalError) or exc.connection_invalidated):
+        return _from_unexpected(exc)
+    log.error(
+        "database unavailable serving %s %s: %s", request.method, request.path, type(exc).__name__
+    )
+    response = problem_response(
+        503,
+        "database_unavailable",
+        "Database unavailable",
+        "The database is unavailable; nothing was recorded. Retry later.",
+    )
+    response.headers["Retry-After"] = "5"
+    return response
+
+
 def _from_unexpected(exc: Exception) -> Response:
     log.error("unhandled error serving %s %s", request.method, request.path, exc_info=exc)
     return problem_response(
@@ -108,4 +127,5 @@ def register_problem_handlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, _from_http_exception)
     app.register_error_handler(GatewayError, _from_gateway_error)
     app.register_error_handler(redis.RedisError, _from_redis_error)
+    app.register_error_handler(DBAPIError, _from_database_error)
     app.register_error_handler(Exception, _from_unexpected)

@@ -6,6 +6,7 @@ only those; exports are visible to whoever requested them, the administrator and
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -186,10 +187,10 @@ def audit_export_status(export_id: str) -> ResponseReturnValue:
 @auth.requires(*roles_of("audit"))
 def audit_export_download(export_id: str) -> ResponseReturnValue:
     status = _export(export_id)
-    path = auth.container().audit_exports.path(export_id)
+    content = auth.container().audit_exports.content(export_id)
     auth.record("audit_export_download", OK, export_id, status["file_name"] or "")
     return send_file(
-        path,
+        io.BytesIO(content),
         mimetype=XLSX,
         as_attachment=True,
         download_name=status["file_name"] or f"{export_id}.xlsx",

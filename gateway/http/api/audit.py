@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import UTC
 from typing import Any
 
@@ -11,7 +12,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from gateway.audit.exports import XLSX_MEDIA_TYPE, ExportNotFound
+from gateway.audit.export_query import XLSX_MEDIA_TYPE, ExportNotFound
 from gateway.audit.records import RecordQuery
 from gateway.oauth.resource import current_token, require_token
 from gateway.storage.tables import SQL_INT_MAX
@@ -169,9 +170,9 @@ class ExportDownload(MethodView):
     def get(self, export_id: str) -> Response:
         """The finished workbook (409 ``export_not_ready`` until then)."""
         status = _readable(export_id)
-        path = current_app.extensions["alliance"].audit_exports.path(export_id)
+        content = current_app.extensions["alliance"].audit_exports.content(export_id)
         return send_file(
-            path,
+            io.BytesIO(content),
             mimetype=XLSX_MEDIA_TYPE,
             as_attachment=True,
             download_name=status["file_name"] or f"{export_id}.xlsx",

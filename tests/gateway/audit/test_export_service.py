@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy import Engine, insert, update
 from sqlalchemy.orm import Session
 
-from gateway.audit.exports import AuditExports, ExportNotReady
+from gateway.audit.export_query import ExportNotFound, ExportNotReady
+from gateway.audit.exports import AuditExports
 from gateway.audit.tables import AuditExportRow
 from gateway.audit.verify_workbook import verify_workbook
 from gateway.audit.workbook import export_workbook
@@ -103,12 +104,15 @@ def test_progress_is_visible_while_the_workbook_is_written(engine: Engine, tmp_p
     assert running["state"] == "running"
     assert (running["rows_done"], running["rows_total"], running["percent"]) == (1000, 2500, 40.0)
     with pytest.raises(ExportNotReady):
-        exports.path(export_id)
+        exports.content(export_id)
     gate.release.set()
     done = _wait(exports, export_id, "done", "failed")
     assert (done["state"], done["rows_done"], done["percent"]) == ("done", 2500, 100.0)
-    report = verify_workbook(exports.path(export_id), KEY.public_key)
+    downloaded = tmp_path / "downloaded.xlsx"
+    downloaded.write_bytes(exports.content(export_id))
+    report = verify_workbook(downloaded, KEY.public_key)
     assert report.ok and report.rows == 2500
+    assert list((tmp_path / "exports").iterdir()) == []  # the workbook lives in the database
 
 
 def test_exports_beyond_the_pool_wait_queued(engine: Engine, tmp_path: Path) -> None:
@@ -186,8 +190,9 @@ def test_purge_deletes_old_finished_exports_with_their_files(
     exports = _service(engine, tmp_path / "exports")
     export_id = exports.start(QUERY, requested_by="GAO")
     _wait(exports, export_id, "done")
-    path = exports.path(export_id)
+    assert exports.content(export_id).startswith(b"PK")
     assert exports.purge(datetime.now(UTC) - timedelta(days=1)) == (0, 0)
     assert exports.purge(datetime.now(UTC) + timedelta(seconds=1)) == (1, 1)
-    assert not path.exists()
     assert exports.list() == []
+    with pytest.raises(ExportNotFound):
+        exports.content(export_id)

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.orm import Session
 
 from gateway.audit.exports import AuditExports
-from gateway.audit.tables import AuditExportRow
+from gateway.audit.tables import AuditExportFileRow, AuditExportRow
 from gateway.cli.main import main
 from gateway.crypto.sm2 import Sm2PrivateKey
 from gateway.evidence.tables import AccessRecordRow, AnchorRow
@@ -130,7 +130,12 @@ def _fill(engine: Engine, exports_dir: Path) -> None:
                     updated_at=when,
                 )
             )
-            (exports_dir / f"{export_id}.xlsx").write_bytes(b"PK")
+            if state == "done":
+                connection.execute(
+                    insert(AuditExportFileRow).values(export_id=export_id, content=b"PK", size=2)
+                )
+            else:
+                (exports_dir / f"{export_id}.xlsx").write_bytes(b"PK")  # a scratch file
 
 
 def _count(engine: Engine, column: object) -> int:
@@ -191,7 +196,9 @@ def test_retention_keeps_recent_data_and_every_access_record_and_anchor(
         assert session.scalars(select(FindingRow.report_id)).all() == [2, 2]
     assert _count(engine, AccessRecordRow.id) == 2
     assert _count(engine, AnchorRow.id) == 1
-    assert sorted(p.name for p in exports_dir.iterdir()) == ["e-recent.xlsx"]  # stale one failed
+    with Session(engine) as session:
+        assert session.scalars(select(AuditExportFileRow.export_id)).all() == ["e-recent"]
+    assert list(exports_dir.iterdir()) == []  # the stale export failed: its scratch file went
 
 
 def test_jobs_once_runs_retention_and_tx_retry_and_refuses_unknown_interval_names(
