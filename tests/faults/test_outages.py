@@ -20,12 +20,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gateway.bootstrap import build_container
+from gateway.bootstrap.jobs import alliance_jobs
 from gateway.evidence.tables import AccessRecordRow, AnchorRow
 from gateway.instance import initialise
 from gateway.jobs.history import JobHistory
 from gateway.jobs.lease import LeaseManager
 from gateway.jobs.runner import JobRunner
-from gateway.jobs.schedule import alliance_jobs
 from gateway.settings import Settings, load_settings
 from tests.alliance_support import Alliance, start_alliance
 from tests.conftest import FAST_CHAIN
