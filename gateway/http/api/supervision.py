@@ -74,7 +74,10 @@ class CasePageSchema(Schema):
 
 
 class CaseOpeningSchema(Schema):
-    department = fields.String(required=True, validate=validate.Length(min=1, max=16))
+    department = fields.String(
+        required=True,
+        validate=[validate.Length(min=1, max=16), validate.Regexp(r"^[A-Z][A-Z0-9_]*$")],
+    )
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     note = fields.String(load_default="", validate=validate.Length(max=4000))
 

@@ -22,6 +22,8 @@ PAGE_PATHS = {
     "jobs": "/console/jobs",
     "supervision": "/console/supervision",
     "supervision_rules": "/console/supervision_rules",
+    "chains": "/console/chains",
+    "transfers": "/console/transfers",
 }
 EVERYTHING = set(PAGE_PATHS)
 # GB/T 39477-2020: administrator, auditor and operator separated; departments see their own.
@@ -36,6 +38,7 @@ ALLOWED = {
         "jobs",
         "supervision",
         "supervision_rules",
+        "chains",
     },
     "tax1": {
         "home",
@@ -46,6 +49,7 @@ ALLOWED = {
         "audit",
         "supervision",
         "supervision_rules",
+        "transfers",
     },
 }
 TITLES = {
@@ -60,6 +64,8 @@ TITLES = {
     "reconciliation": "对账报告",
     "supervision": "案件列表",
     "supervision_rules": "监督规则",
+    "chains": "链历史",
+    "transfers": "一件事办理",
 }
 
 
