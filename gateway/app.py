@@ -83,6 +83,7 @@ def _api_blueprints() -> list[Blueprint]:
     from gateway.http.api import reconciliation as reconciliation_api
     from gateway.http.api import records as records_api
     from gateway.http.api import supervision as supervision_api
+    from gateway.http.api import transfers as transfers_api
 
     return [
         tools.blp,
@@ -97,6 +98,7 @@ def _api_blueprints() -> list[Blueprint]:
         apis_api.blp,
         records_api.blp,
         supervision_api.blp,
+        transfers_api.blp,
     ]
 
 

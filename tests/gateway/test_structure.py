@@ -38,7 +38,8 @@ def test_an_upward_import_breaks_the_layers(tmp_path: Path) -> None:
     config.read(ROOT / "setup.cfg")
     section = config["importlinter:contract:layers"]
     layers = section["layers"].strip().splitlines()
-    chain, crypto = layers.index("chain"), layers.index("crypto")
+    chain = layers.index("chain")
+    crypto = next(i for i, layer in enumerate(layers) if "crypto" in layer.split(" | "))
     layers[chain], layers[crypto] = layers[crypto], layers[chain]
     section["layers"] = "\n" + "\n".join(layers)
     written = tmp_path / "layers.cfg"

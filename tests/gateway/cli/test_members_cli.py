@@ -72,7 +72,13 @@ def test_apply_approve_and_clients(seeded_settings: Settings) -> None:
     assert applied["status"] == "applied"
     approved = ok(seeded_settings, "members", "approve", "AUDIT")
     credentials = approved["credentials"]
-    assert credentials["scopes"] == ["members:read", "audit:read", "audit:export"]
+    assert credentials["scopes"] == [
+        "members:read",
+        "audit:read",
+        "audit:export",
+        "supervision:read",
+        "transfer:read",
+    ]
     assert len(credentials["client_secret"]) >= 40
 
     listed = ok(seeded_settings, "clients", "list", "--member", "AUDIT")

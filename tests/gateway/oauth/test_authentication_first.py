@@ -35,7 +35,10 @@ def _operations(client: FlaskClient) -> list[tuple[str, str]]:
                 continue
             url = path
             for name, parameter in parameters.items():
-                sample = "1" if parameter["schema"].get("type") == "integer" else "GAO"
+                schema = parameter["schema"]
+                sample = "1" if schema.get("type") == "integer" else "GAO"
+                if schema.get("enum"):
+                    sample = str(schema["enum"][0])
                 url = url.replace("{" + name + "}", sample)
             found.append((method.upper(), path if (method.upper(), path) in PUBLIC else url))
     return found
