@@ -57,7 +57,7 @@ class ListQuerySchema(Schema):
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
-class CaseSummarySchema(Schema):
+class TransferSummarySchema(Schema):
     case_id = fields.String()
     unit_number = fields.String()
     title_number = fields.String()
@@ -68,7 +68,7 @@ class CaseSummarySchema(Schema):
 
 
 class CaseListSchema(Schema):
-    items = fields.List(fields.Nested(CaseSummarySchema))
+    items = fields.List(fields.Nested(TransferSummarySchema))
 
 
 class ProofSchema(Schema):
@@ -96,7 +96,7 @@ class AttestationSchema(Schema):
     proof = fields.Nested(ProofSchema, allow_none=True)
 
 
-class CaseSchema(CaseSummarySchema):
+class TransferCaseSchema(TransferSummarySchema):
     pending_reason = fields.String(allow_none=True)
     seller = fields.String(metadata={"description": "masked"})
     buyer = fields.String(metadata={"description": "masked"})

@@ -13,13 +13,13 @@ from gateway.transfer.model import CaseOpening, Condition
 from gateway.transfer.schemas import (
     AttestSchema,
     CaseListSchema,
-    CaseSchema,
     CompleteSchema,
     ConditionSchema,
     DraftSchema,
     ListQuerySchema,
     OpenCaseSchema,
     RevokeSchema,
+    TransferCaseSchema,
 )
 from gateway.transfer.service import Actor, TransferService
 
@@ -50,7 +50,7 @@ class Transfers(MethodView):
         return {"items": _service().cases(args["limit"])}
 
     @blp.arguments(OpenCaseSchema)
-    @blp.response(201, CaseSchema)
+    @blp.response(201, TransferCaseSchema)
     @require_token(WRITE)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Open a case (the real-estate registration member): written to TransferCase."""
@@ -61,7 +61,7 @@ class Transfers(MethodView):
 
 @blp.route("/<case_id>")
 class TransferCase(MethodView):
-    @blp.response(200, CaseSchema)
+    @blp.response(200, TransferCaseSchema)
     @require_token(READ)
     def get(self, case_id: str) -> dict[str, Any]:
         """The case, its pending reason and each attestation verified against the chain."""
@@ -81,7 +81,7 @@ class Evidence(MethodView):
 @blp.route("/<case_id>/attestations")
 class Attestations(MethodView):
     @blp.arguments(AttestSchema)
-    @blp.response(200, CaseSchema)
+    @blp.response(200, TransferCaseSchema)
     @require_token(WRITE)
     def post(self, body: dict[str, Any], case_id: str) -> dict[str, Any]:
         """Attest a condition with the member's SM2 signature over the gathered digest."""
@@ -94,7 +94,7 @@ class Attestations(MethodView):
 @blp.route("/<case_id>/attestations/<condition>/revoke")
 class Revocation(MethodView):
     @blp.arguments(RevokeSchema)
-    @blp.response(200, CaseSchema)
+    @blp.response(200, TransferCaseSchema)
     @require_token(WRITE)
     def post(self, body: dict[str, Any], case_id: str, condition: str) -> dict[str, Any]:
         """Withdraw the member's attestation of a condition (keeps the case pending)."""
@@ -104,7 +104,7 @@ class Revocation(MethodView):
 @blp.route("/<case_id>/complete")
 class Completion(MethodView):
     @blp.arguments(CompleteSchema)
-    @blp.response(200, CaseSchema)
+    @blp.response(200, TransferCaseSchema)
     @require_token(WRITE)
     def post(self, body: dict[str, Any], case_id: str) -> dict[str, Any]:
         """Complete the transfer: new owner, registration number and e-certificate hash."""
