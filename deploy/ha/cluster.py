@@ -324,7 +324,7 @@ def _point_members_at(env: dict[str, str], urls: dict[str, str]) -> None:
         "import dataclasses, json, sys\n"
         "from gateway.bootstrap import build_container\n"
         "from gateway.settings import load_settings\n"
-        "from members.ports import MemberQuery\n"
+        "from gateway.members.ports import MemberQuery\n"
         "urls = json.loads(sys.argv[1])\n"
         "c = build_container(load_settings())\n"
         "index = c.members.index\n"
