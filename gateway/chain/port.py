@@ -16,32 +16,27 @@ Receipts keep FISCO's convention that status ``0`` means success, so a revert is
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
-from gateway.chain.results import CallResult, LogEntry, Receipt
+from gateway.chain.contract import ContractClient
+from gateway.chain.results import Receipt
 from gateway.chain.suite import CryptoSuite, PrivateKey
 
 if TYPE_CHECKING:
     from gateway.chain.artifact import ContractArtifact
-    from gateway.chain.contract import Contract, TopicFilter
+    from gateway.chain.contract import Contract
 
 FISCO_BCOS = "fisco-bcos"
 EVM = "evm"
 VENDORS = (FISCO_BCOS, EVM)
 
 
-class ChainPort(Protocol):
-    """One chain (one FISCO group, one EVM network) as the gateway uses it."""
+class ChainPort(ContractClient, Protocol):
+    """One chain (one FISCO group, one EVM network) as the gateway uses it: what a contract
+    needs (:class:`ContractClient`: calls, transactions, logs) and blocks, code, deployment."""
 
     vendor: str
     suite: CryptoSuite
-
-    @property
-    def chain_id(self) -> int | str: ...
-
-    @property
-    def group_id(self) -> int | str: ...
 
     def block_number(self) -> int: ...
 
@@ -57,30 +52,8 @@ class ChainPort(Protocol):
 
     def get_code(self, address: str) -> bytes: ...
 
-    def call(self, to: str, data: bytes, *, from_address: str | None = None) -> CallResult: ...
-
-    def send_transaction(
-        self,
-        to: str | None,
-        data: bytes,
-        key: PrivateKey,
-        *,
-        timeout: float | None = None,
-        check: bool = True,
-        abi: str = "",
-    ) -> Receipt: ...
-
     def deploy(
         self, artifact: ContractArtifact, *args: Any, key: PrivateKey, timeout: float | None = None
     ) -> Contract: ...
 
     def contract(self, artifact: ContractArtifact, address: str) -> Contract: ...
-
-    def get_logs(
-        self,
-        *,
-        from_block: int = 0,
-        to_block: int | None = None,
-        address: str | None = None,
-        topics: Sequence[TopicFilter] | None = None,
-    ) -> list[LogEntry]: ...

@@ -26,7 +26,7 @@ from tests.faults.ha_campaign import (  # noqa: E402
     Load,
     _samples,
     _tokens,
-    cluster_module,
+    load_cluster_module,
     percentile,
 )
 from tests.faults.servers import private_postgres, private_redis  # noqa: E402
@@ -58,7 +58,7 @@ def main() -> int:
     with (
         private_postgres() as pg,
         private_redis() as rd,
-        cluster_module().Cluster(workdir, pg.url, rd.url, 3) as cluster,
+        load_cluster_module().Cluster(workdir, pg.url, rd.url, 3) as cluster,
     ):
         samples = _samples(cluster)
         tokens = _tokens(cluster, {s["consumer"] for s in samples})
