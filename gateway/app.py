@@ -77,6 +77,7 @@ def _api_blueprints() -> list[Blueprint]:
     from gateway.http.api import catalog as catalog_api
     from gateway.http.api import contracts as contracts_api
     from gateway.http.api import evidence as evidence_api
+    from gateway.http.api import federation as federation_api
     from gateway.http.api import grants as grants_api
     from gateway.http.api import members as members_api
     from gateway.http.api import query as query_api
@@ -99,6 +100,7 @@ def _api_blueprints() -> list[Blueprint]:
         records_api.blp,
         supervision_api.blp,
         transfers_api.blp,
+        federation_api.blp,
     ]
 
 

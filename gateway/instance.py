@@ -95,13 +95,20 @@ def _ensure_storage_key(container: Container, report: InitReport) -> None:
 
 
 def _ensure_deployment(container: Container, report: InitReport) -> None:
-    """Deploy the alliance contracts on the embedded chain the first time."""
+    """Deploy the alliance contracts on the embedded chain the first time; later, deploy
+    those a newer release added that the deployment lacks (``deployment:<Name>``)."""
     from gateway.onchain.artifacts import load_artifacts
-    from gateway.onchain.deployment import deploy_alliance
+    from gateway.onchain.deployment import deploy_alliance, deploy_missing
 
     runtime = container.chain
     if runtime.deployment_path.exists():
         report.deployment = str(runtime.deployment_path)
+        deployment, added = deploy_missing(
+            runtime.client, runtime.governance_key(), load_artifacts(), runtime.deployment()
+        )
+        if added:
+            deployment.save(runtime.deployment_path)
+            report.created.extend(f"deployment:{name}" for name in added)
         return
     deployment = deploy_alliance(runtime.client, runtime.governance_key(), load_artifacts())
     deployment.save(runtime.deployment_path)

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from gateway.audit.records import AuditLog
     from gateway.broker.service import QueryService
     from gateway.console.services import ConsoleServices
+    from gateway.federation.service import Federation
     from gateway.oauth.server import GatewayAuthorizationServer, MemberFacts
     from gateway.reconciliation.service import ReconciliationService
     from gateway.supervision.service import SupervisionService
@@ -132,9 +133,16 @@ class Container(DomainServices):
                 storage_key=self.storage_key(),
                 lag_limit=self.settings.evidence.lag_limit,
                 anchoring_lag=self.anchoring_lag,
+                upstream=self.federation.forwarding if self.settings.federation.node else None,
             )
 
         return self._once("broker", build)
+
+    @property
+    def federation(self) -> Federation:
+        from gateway.bootstrap.federation import build_federation
+
+        return self._once("federation", lambda: build_federation(self))
 
     @property
     def transfers(self) -> TransferService:
@@ -337,7 +345,36 @@ def build_container(settings: Settings) -> Container:
     readiness.add("evidence", evidence_probe(engine, settings.evidence.max_lag_seconds))
     readiness.add("reconciliation", reconciliation_probe(engine))
     readiness.add("witness", _witness_probe(engine, settings))
-    return Container(settings=settings, engine=engine, redis=redis_client, readiness=readiness)
+    container = Container(settings=settings, engine=engine, redis=redis_client, readiness=readiness)
+    if settings.federation.node:
+        readiness.add("federation", _federation_probe(container))
+    return container
+
+
+def _federation_probe(container: Container) -> Any:
+    """``alert`` (the gateway stays ready) while a link lags or a checkpoint was refused."""
+
+    def probe() -> dict[str, Any]:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from gateway.errors import GatewayError
+        from gateway.http.readiness import ALERT, ProbeFailed
+
+        try:
+            report = container.federation.status.report()
+        except (SQLAlchemyError, GatewayError) as exc:
+            raise ProbeFailed(f"{type(exc).__name__}: {exc}") from exc
+        detail: dict[str, Any] = {
+            "node": report["node"],
+            "parent": (report["parent"] or {}).get("node"),
+            "children": len(report["children"]),
+        }
+        if report["alerts"]:
+            detail["status"] = ALERT
+            detail["error"] = "; ".join(report["alerts"])
+        return detail
+
+    return probe
 
 
 def _witness_probe(engine: Engine, settings: Settings) -> Any:

@@ -153,6 +153,7 @@ class DomainServices:
             from gateway.catalog.grant_store import SqlGrantIndex
             from gateway.catalog.grants import GrantService
             from gateway.catalog.ledger import ChainGrantLedger
+            from gateway.federation.bounds import ParentGrantBounds
             from gateway.onchain.bound import BoundContract
 
             return GrantService(
@@ -161,6 +162,7 @@ class DomainServices:
                     BoundContract(lambda: self.chain, "AccessGrants", CatalogLedgerRefused)
                 ),
                 catalog=self.catalog,
+                bounds=ParentGrantBounds(self.engine) if self.settings.federation.node else None,
             )
 
         return self._once("grants", build)

@@ -36,6 +36,9 @@ def alliance_jobs(container: Container) -> list[JobSpec]:
     def checkpoints() -> dict[str, Any]:
         return container.checkpoints.run_once().to_dict()
 
+    def federation() -> dict[str, Any]:
+        return container.federation.sync.run_once().to_dict()
+
     settings = container.settings
     specs = [
         JobSpec(ANCHORING_LEASE, settings.evidence.interval_seconds, anchoring),
@@ -46,6 +49,8 @@ def alliance_jobs(container: Container) -> list[JobSpec]:
     ]
     if settings.witness.members:
         specs.append(JobSpec("checkpoints", CHECKPOINT_INTERVAL_SECONDS, checkpoints))
+    if settings.federation.node:
+        specs.append(JobSpec("federation", settings.federation.interval_seconds, federation))
     upkeep = upkeep_jobs(
         settings,
         container.engine,

@@ -66,3 +66,25 @@ class AnchoringLagExceeded(GatewayError):
     code = "evidence_lag_exceeded"
     status = 503
     title = "Evidence anchoring is too far behind for this entry"
+
+
+class UpstreamUnavailable(ProviderFailure):
+    """The parent gateway gave no answer this gateway could check (down, timed out, no receipt)."""
+
+    code = "upstream_unavailable"
+    status = 503
+    title = "The parent gateway cannot be reached"
+
+
+class BadUpstreamReceipt(ProviderFailure):
+    """The parent's answer is not receipted by the parent's key, or not what it receipted."""
+
+    code = "bad_upstream_receipt"
+    title = "The parent gateway's answer does not match its signed receipt"
+
+
+class UpstreamFailed(ProviderFailure):
+    """The parent receipted a failure (its provider failed); ``upstream_code`` says which."""
+
+    code = "upstream_failed"
+    title = "The parent gateway could not get an answer"

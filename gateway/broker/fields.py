@@ -62,6 +62,22 @@ def check_answer(spec: EntrySpec, data: object) -> dict[str, Any]:
     return data
 
 
+def check_upstream_data(spec: EntrySpec, data: object) -> dict[str, Any]:
+    """The parent's data: an object of the entry's fields only. Values are not type-checked
+    here: the parent checked them against the same definition, then masked them for this
+    gateway (a masked date is no longer a date)."""
+    if not isinstance(data, dict):
+        raise MalformedProviderAnswer("the parent's data is not an object")
+    declared = {f.name for f in spec.fields}
+    unknown = sorted(name for name in data if name not in declared)
+    if unknown:
+        raise MalformedProviderAnswer(
+            "the parent's answer does not match the entry",
+            problems=[f"{name}: not a field of {spec.id}" for name in unknown],
+        )
+    return data
+
+
 def project(spec: EntrySpec, data: dict[str, Any], allowed: Iterable[str] | None) -> dict[str, Any]:
     """What the consumer may see: granted fields in clear, other fields of a personal data
     class masked, other fields left out; ``allowed`` None (an unconditional entry without a

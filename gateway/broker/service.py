@@ -8,6 +8,7 @@ request is logged and receipted the same way, with its reason.
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
 from collections.abc import Callable
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from gateway.broker.authorisation import Authoriser
 from gateway.broker.connector import HttpConnector
 from gateway.broker.errors import (
     AnchoringLagExceeded,
@@ -22,10 +24,11 @@ from gateway.broker.errors import (
     NoRecord,
     ProviderFailure,
     QueryDenied,
+    UpstreamFailed,
 )
-from gateway.broker.fields import check_answer, check_parameters, project
-from gateway.catalog.model import Entry, EntryStatus, GrantStatus, SharingClass
-from gateway.catalog.ports import GrantQuery
+from gateway.broker.fields import check_answer, check_parameters, check_upstream_data, project
+from gateway.broker.upstream import ForwardedQuery, Upstream
+from gateway.catalog.model import Entry
 from gateway.crypto.canonical import canonical_json, message_digest
 from gateway.crypto.errors import CanonicalJsonError
 from gateway.crypto.sm2 import Sm2PrivateKey, Sm2PublicKey
@@ -78,6 +81,7 @@ class QueryService:
         lag_limit: Callable[[str], float],
         anchoring_lag: Callable[[], float],
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        upstream: Upstream | None = None,
     ) -> None:
         self.catalog = catalog
         self.grants = grants
@@ -89,6 +93,8 @@ class QueryService:
         self.lag_limit = lag_limit
         self.anchoring_lag = anchoring_lag
         self.clock = clock
+        self.upstream = upstream
+        self.authoriser = Authoriser(grants, members, upstream, clock)
 
     def query(self, request: QueryRequest) -> QueryResult:
         if request.idempotency_key:
@@ -118,7 +124,9 @@ class QueryService:
         denial: QueryDenied | InvalidParameters | AnchoringLagExceeded | None = None
         allowed_fields: tuple[str, ...] | None = None
         try:
-            grant_id, allowed_fields = self._authorise(entry, request)
+            grant_id, allowed_fields = self.authoriser.authorise(
+                entry, request.consumer, request.purpose, request.fields
+            )
             check_parameters(entry.spec, request.params)
             self._check_lag(entry.id)
         except (QueryDenied, InvalidParameters, AnchoringLagExceeded) as exc:
@@ -142,6 +150,8 @@ class QueryService:
         )
         if denial is not None:
             return self._finish(record_id, request_id, entry, request, digest, "denied", denial)
+        if entry.spec.service.upstream:
+            return self._forward(record_id, request_id, entry, request, digest, allowed_fields)
         try:
             contact = self._provider(entry)
             answer = self.connector.ask(
@@ -176,6 +186,59 @@ class QueryService:
             record_id, request_id, entry, request, digest, "allowed", None, answer.digest, shown
         )
 
+    def _forward(
+        self,
+        record_id: int,
+        request_id: str,
+        entry: Entry,
+        request: QueryRequest,
+        digest: str,
+        allowed_fields: tuple[str, ...] | None,
+    ) -> QueryResult:
+        """Ask the parent gateway (an entry mirrored from it); its receipts travel along."""
+        finish = functools.partial(self._finish, record_id, request_id, entry, request, digest)
+        if self.upstream is None:
+            failure = ProviderFailure("this gateway has no parent to forward to")
+            return finish("failed", failure)
+        try:
+            answer = self.upstream.ask(
+                entry,
+                ForwardedQuery(
+                    request_id,
+                    request.consumer,
+                    request.purpose,
+                    request.params,
+                    request.case_ref,
+                    request.fields,
+                ),
+            )
+        except ProviderFailure as exc:
+            return finish("failed", exc)
+        trail = answer.trail
+        if answer.status == 200 and answer.decision == "allowed":
+            try:
+                data = check_upstream_data(entry.spec, answer.data)
+            except ProviderFailure as exc:
+                return finish("failed", exc, answer.digest, upstream=trail)
+            shown = project(entry.spec, data, allowed_fields)
+            return finish("allowed", None, answer.digest, shown, upstream=trail)
+        parent = entry.spec.provider
+        if answer.decision == "allowed":  # the parent holds no record (404)
+            error: GatewayError = NoRecord(f"{parent} holds no record matching the parameters")
+            return finish("allowed", error, answer.digest, upstream=trail)
+        if answer.decision == "denied":
+            error = QueryDenied(
+                "upstream_denied",
+                f"{parent} refused the query ({answer.reason})",
+                answer.status,
+                upstream_code=answer.reason,
+            )
+            return finish("denied", error, answer.digest, upstream=trail)
+        error = UpstreamFailed(
+            f"{parent} could not get an answer ({answer.reason})", upstream_code=answer.reason
+        )
+        return finish("failed", error, answer.digest, upstream=trail)
+
     def _subject_key(self, entry_id: str, params: dict[str, Any]) -> str | None:
         """Who was asked about, keyed (HMAC-SM3) so supervision can count repeats."""
         try:
@@ -190,58 +253,6 @@ class QueryService:
     def _entry(self, entry_id: str) -> Entry:
         entry: Entry = self.catalog.get(entry_id)
         return entry
-
-    def _authorise(
-        self, entry: Entry, request: QueryRequest
-    ) -> tuple[str | None, tuple[str, ...] | None]:
-        if entry.status is EntryStatus.RETIRED:
-            raise QueryDenied("entry_retired", f"{entry.id} is retired", 409)
-        if not self.members.is_active(request.consumer):
-            raise QueryDenied("consumer_suspended", f"{request.consumer} is not an active member")
-        if not self.members.is_active(entry.spec.provider):
-            raise QueryDenied(
-                "provider_suspended", f"{entry.spec.provider} is not an active member", 503
-            )
-        sharing = entry.spec.sharing_class
-        if sharing is SharingClass.NOT_SHARED:
-            raise QueryDenied("entry_not_shared", f"{entry.id} is not shared (不予共享)")
-        if not request.purpose:
-            raise QueryDenied(
-                "purpose_required", "name the administrative matter (事项编码) as purpose", 422
-            )
-        if sharing is SharingClass.UNCONDITIONAL:
-            grant = self.grants.usable_grant(request.consumer, entry.id, request.purpose)
-            return (grant.id if grant else None), (grant.allowed_fields if grant else None)
-        grant = self.grants.usable_grant(request.consumer, entry.id, request.purpose)
-        if grant is None:
-            raise self._why_no_grant(entry, request)
-        if request.fields:
-            missing = sorted(set(request.fields) - set(grant.allowed_fields))
-            if missing:
-                raise QueryDenied(
-                    "field_not_granted",
-                    f"the grant does not cover: {', '.join(missing)}",
-                    grant_id=grant.id,
-                    fields=missing,
-                )
-        return grant.id, grant.allowed_fields
-
-    def _why_no_grant(self, entry: Entry, request: QueryRequest) -> QueryDenied:
-        grants = self.grants.index.find(
-            GrantQuery(consumer=request.consumer, entry_id=entry.id, limit=1000)
-        )
-        now = self.clock()
-        approved = [g for g in grants if g.status is GrantStatus.APPROVED]
-        if any(g.matter_code == request.purpose and not g.usable_at(now) for g in approved):
-            return QueryDenied(
-                "grant_expired", f"the grant for {entry.id} and this matter has expired"
-            )
-        if approved:
-            return QueryDenied(
-                "wrong_purpose",
-                f"no grant of {entry.id} covers the matter {request.purpose}",
-            )
-        return QueryDenied("no_grant", f"{request.consumer} holds no grant for {entry.id}")
 
     def _check_lag(self, entry_id: str) -> None:
         lag = self.anchoring_lag()
@@ -273,6 +284,8 @@ class QueryService:
         error: GatewayError | None,
         provider_digest: str | None = None,
         data: dict[str, Any] | None = None,
+        *,
+        upstream: list[dict[str, Any]] | None = None,
     ) -> QueryResult:
         responded_at = self.clock()
         reason = error.code if error is not None else None
@@ -286,6 +299,8 @@ class QueryService:
         else:
             response = {"request_id": request_id, "entry_id": entry.id, "error": error.code}
             status = error.status
+        if upstream is not None:
+            response["upstream"] = upstream
         response_digest = "0x" + message_digest(response).hex()
         receipt = sign_receipt(
             {

@@ -26,6 +26,13 @@ class EntryRetired(Conflict):
     title = "Catalogue entry is retired"
 
 
+class EntryMirrored(Conflict):
+    """A parent's entry mirrored here: only the federation sync publishes or changes it."""
+
+    code = "catalog_entry_mirrored"
+    title = "The entry is the parent gateway's"
+
+
 class NotEntryOwner(GatewayError):
     code = "not_entry_owner"
     status = 403

@@ -24,7 +24,7 @@ from gateway.catalog.errors import (
     NotShared,
 )
 from gateway.catalog.model import EntryStatus, Grant, GrantStatus, SharingClass
-from gateway.catalog.ports import GrantIndex, GrantLedger, GrantQuery
+from gateway.catalog.ports import GrantBounds, GrantIndex, GrantLedger, GrantQuery
 from gateway.catalog.service import CatalogService
 
 AUTO_APPROVER = "office (unconditional entry)"
@@ -42,11 +42,13 @@ class GrantService:
         ledger: GrantLedger,
         catalog: CatalogService,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        bounds: GrantBounds | None = None,
     ) -> None:
         self.index = index
         self.ledger = ledger
         self.catalog = catalog
         self.clock = clock
+        self.bounds = bounds
 
     # -- queries -------------------------------------------------------------------------
 
@@ -102,6 +104,8 @@ class GrantService:
             raise InvalidGrant(f"the expiry must be in the future and within {MAX_GRANT_DAYS} days")
         if not matter_code.isascii() or not 0 < len(matter_code) <= 32:
             raise InvalidGrant("the matter code (事项编码) must be 1-32 ASCII characters")
+        if self.bounds is not None:
+            self.bounds.check(entry, matter_code, fields, requested_expiry)
         grant = Grant(
             id=uuid.uuid4().hex,
             entry_id=entry_id,
@@ -151,6 +155,8 @@ class GrantService:
         expiry = expires_at or grant.requested_expiry
         if expiry > grant.requested_expiry or expiry <= self.clock():
             raise InvalidGrant("the expiry must be in the future and no later than requested")
+        if self.bounds is not None:
+            self.bounds.check(self.catalog.get(grant.entry_id), grant.matter_code, fields, expiry)
         tx_hash = self.ledger.approve(grant_id, fields, to_chain_time(expiry))
         on_chain = self.ledger.read(grant_id)
         approved = dataclasses.replace(

@@ -77,12 +77,22 @@ class ParameterSpec:
     personal: bool = False
 
 
+UPSTREAM_CONNECTOR = "upstream"
+"""The connector of an entry mirrored from the parent gateway: queries go up to the parent."""
+NODE_SEPARATOR = ":"
+
+
 @dataclass(frozen=True)
 class ServiceBinding:
-    """Which provider connector answers the entry, and where."""
+    """Which provider connector answers the entry, and where (for ``upstream``, the path of the
+    parent's query route)."""
 
     connector: str
     path: str
+
+    @property
+    def upstream(self) -> bool:
+        return self.connector == UPSTREAM_CONNECTOR
 
 
 @dataclass(frozen=True)
@@ -99,6 +109,11 @@ class EntrySpec:
     service: ServiceBinding
     parameters: tuple[ParameterSpec, ...]
     fields: tuple[FieldSpec, ...]
+
+    @property
+    def mirrored(self) -> bool:
+        """A parent's entry, answered through the parent (docs/federation.md)."""
+        return self.service.upstream or NODE_SEPARATOR in self.id
 
     def field(self, name: str) -> FieldSpec | None:
         return next((spec for spec in self.fields if spec.name == name), None)

@@ -122,3 +122,13 @@ class GrantLedger(Protocol):
     def revoke(self, grant_id: str, reason: str) -> str: ...
 
     def read(self, grant_id: str) -> LedgerGrant | None: ...
+
+
+class GrantBounds(Protocol):
+    """The most a grant may allow. On an entry mirrored from the parent gateway, the parent's
+    grant to this gateway bounds every grant here (docs/federation.md): ``check`` raises
+    a :class:`gateway.errors.GatewayError` for fields, a matter or an expiry beyond it."""
+
+    def check(
+        self, entry: Entry, matter_code: str, fields: Sequence[str], expires_at: datetime
+    ) -> None: ...

@@ -15,6 +15,7 @@ from typing import Any
 from gateway.catalog.actors import Actor, MemberDirectory
 from gateway.catalog.errors import (
     EntryExists,
+    EntryMirrored,
     EntryNotFound,
     EntryRetired,
     InvalidEntry,
@@ -88,8 +89,20 @@ class CatalogService:
                 f"{spec.provider} is not an active provider member", entry_id=spec.id
             )
 
-    def publish(self, document: dict[str, Any], actor: Actor) -> Entry:
+    @staticmethod
+    def _check_mirroring(spec: EntrySpec, mirrored: bool) -> None:
+        """Only the federation sync writes a parent's entries, and only those."""
+        if spec.mirrored and not mirrored:
+            raise EntryMirrored(
+                f"{spec.id} is a parent gateway's entry; it changes only with the parent",
+                entry_id=spec.id,
+            )
+        if mirrored and not (spec.service.upstream and ":" in spec.id):
+            raise InvalidEntry("a mirrored entry is CODE:ENTRY with the upstream connector")
+
+    def publish(self, document: dict[str, Any], actor: Actor, *, mirrored: bool = False) -> Entry:
         spec = self._spec(document)
+        self._check_mirroring(spec, mirrored)
         self._check_provider(spec, actor)
         if self.index.get(spec.id) is not None or self.ledger.read(spec.id) is not None:
             raise EntryExists(f"entry {spec.id} already exists", entry_id=spec.id)
@@ -99,9 +112,16 @@ class CatalogService:
         return self.get(spec.id)
 
     def revise(
-        self, entry_id: str, document: dict[str, Any], actor: Actor, if_match: str | None = None
+        self,
+        entry_id: str,
+        document: dict[str, Any],
+        actor: Actor,
+        if_match: str | None = None,
+        *,
+        mirrored: bool = False,
     ) -> Entry:
         current = self.get(entry_id)
+        self._check_mirroring(current.spec, mirrored)
         if current.status is EntryStatus.RETIRED:
             raise EntryRetired(f"entry {entry_id} is retired", entry_id=entry_id)
         if not actor.acts_for(current.spec.provider):
@@ -117,6 +137,7 @@ class CatalogService:
                 current_hash=current.version_hash,
             )
         spec = self._spec({**document, "id": entry_id})
+        self._check_mirroring(spec, mirrored)
         if spec.provider != current.spec.provider:
             raise InvalidEntry("an entry's provider cannot change", entry_id=entry_id)
         number = current.version + 1
@@ -127,8 +148,9 @@ class CatalogService:
         )
         return self.get(entry_id)
 
-    def retire(self, entry_id: str, reason: str, actor: Actor) -> Entry:
+    def retire(self, entry_id: str, reason: str, actor: Actor, *, mirrored: bool = False) -> Entry:
         current = self.get(entry_id)
+        self._check_mirroring(current.spec, mirrored)
         if current.status is EntryStatus.RETIRED:
             raise EntryRetired(f"entry {entry_id} is already retired", entry_id=entry_id)
         if not actor.acts_for(current.spec.provider):

@@ -19,7 +19,11 @@ ENTRY_SCHEMA: dict[str, Any] = {
     "additionalProperties": False,
     "required": ["id", "provider", "name", "sharing_class", "service", "fields"],
     "properties": {
-        "id": {"type": "string", "pattern": "^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$", "maxLength": 32},
+        "id": {
+            "type": "string",
+            "pattern": "^([A-Z][A-Z0-9_]{1,15}:)?[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$",
+            "maxLength": 32,
+        },
         "provider": {"type": "string", "pattern": "^[A-Z][A-Z0-9_]{1,15}$"},
         "name": {"type": "string", "minLength": 1, "maxLength": 200},
         "name_en": {"type": "string", "maxLength": 200},
@@ -33,8 +37,8 @@ ENTRY_SCHEMA: dict[str, Any] = {
             "additionalProperties": False,
             "required": ["connector", "path"],
             "properties": {
-                "connector": {"enum": ["http"]},
-                "path": {"type": "string", "pattern": "^/[A-Za-z0-9/_.-]*$", "maxLength": 200},
+                "connector": {"enum": ["http", "upstream"]},
+                "path": {"type": "string", "pattern": "^/[A-Za-z0-9/_.:-]*$", "maxLength": 200},
             },
         },
         "parameters": {

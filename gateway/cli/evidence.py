@@ -18,6 +18,10 @@ import click
 from gateway.cli.context import cli_settings
 from gateway.errors import GatewayError
 
+RESPONSE_MEMBERS = ("request_id", "entry_id", "data", "error", "upstream")
+"""What a response digest covers: the answer less its receipt and problem details (``upstream``
+is the trail of receipts of an answer forwarded from a parent gateway)."""
+
 
 class VerificationFailed(click.ClickException):
     exit_code = 1
@@ -158,14 +162,10 @@ def verify(
     receipt = document.get("receipt", document)
     response = None
     if "receipt" in document:
-        response = {
-            k: v for k, v in document.items() if k in ("request_id", "entry_id", "data", "error")
-        }
+        response = {k: v for k, v in document.items() if k in RESPONSE_MEMBERS}
     if response_file:
         answer = _load(response_file, "response")
-        response = {
-            k: v for k, v in answer.items() if k in ("request_id", "entry_id", "data", "error")
-        }
+        response = {k: v for k, v in answer.items() if k in RESPONSE_MEMBERS}
     request = None
     if request_file:
         sent = _load(request_file, "request")

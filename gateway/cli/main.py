@@ -31,6 +31,7 @@ _COMMANDS: tuple[tuple[str, str], ...] = (
     ("gateway.cli.records", "records"),
     ("gateway.cli.transfer", "transfer"),
     ("gateway.cli.supervision", "supervision"),
+    ("gateway.cli.sync", "sync"),
 )
 
 

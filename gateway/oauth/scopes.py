@@ -53,7 +53,12 @@ ROLE_SCOPES: dict[Role, tuple[str, ...]] = {
     ),
 }
 
-SCOPES_SUPPORTED = sorted({scope for scopes in ROLE_SCOPES.values() for scope in scopes})
+LINK_SCOPES = ("federation:sync",)
+"""Held by no role: the client of a child gateway registered here (docs/federation.md)."""
+
+SCOPES_SUPPORTED = sorted(
+    {scope for scopes in ROLE_SCOPES.values() for scope in scopes} | set(LINK_SCOPES)
+)
 
 
 def scopes_for_roles(roles: Role) -> tuple[str, ...]:

@@ -13,6 +13,7 @@ ALLIANCE_CONTRACTS = (
     "DataCatalog",
     "AccessGrants",
     "EvidenceLedger",
+    "FederationLedger",
     "RecordStore",
     "TransferCase",
     "Supervision",

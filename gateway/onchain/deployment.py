@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,11 +19,15 @@ from gateway.chain.artifact import ContractArtifact
 from gateway.chain.port import ChainPort
 from gateway.chain.suite import PrivateKey
 from gateway.crypto.signing import address_of
+from gateway.onchain.artifacts import ALLIANCE_CONTRACTS
 
 DEPLOYMENT_FILE = "deployment.json"
 # TransferCase's registrar and the attesters of its four conditions, in condition order
 # (tax paid, no seizure, marriage status, housing contract filed): the seed members' codes.
 TRANSFER_MEMBERS = ("NRD", "TAX", "COURT", "CIV", "HUD")
+# The contracts an existing deployment gains when it lacks them (deploy_missing), each with the
+# function that authorises the gateway's account on it.
+ADDABLE_CONTRACTS = {"FederationLedger": "authoriseGateway"}
 
 
 class DeploymentError(Exception):
@@ -104,30 +108,23 @@ def deploy_alliance(
     deployed: dict[str, DeployedContract] = {}
 
     def deploy(name: str, *args: object) -> str:
-        artifact = artifacts[name]
-        contract = client.deploy(artifact, *args, key=key)
-        receipt = contract.deploy_receipt
-        assert receipt is not None  # noqa: S101 - deploy() always records it
-        deployed[name] = DeployedContract(
-            name=name,
-            address=contract.address,
-            tx_hash=receipt.transaction_hash,
-            block_number=receipt.block_number,
-            source_hash=artifact.source_hash or "",
-            compiler=artifact.compiler_version or "",
-        )
-        return contract.address
+        deployed[name] = _deploy(client, key, artifacts[name], name, *args)
+        return deployed[name].address
 
     registry = deploy("MemberRegistry")
     catalog = deploy("DataCatalog", registry)
     deploy("AccessGrants", registry, catalog)
     evidence = deploy("EvidenceLedger")
+    federation = deploy("FederationLedger")
     records = deploy("RecordStore")
     deploy("TransferCase", registry, *(code.encode().ljust(32, b"\0") for code in TRANSFER_MEMBERS))
 
     supervision = deploy("Supervision", registry)
     gateway = address_of(key.public_key)
     client.contract(artifacts["EvidenceLedger"], evidence).transact(
+        "authoriseGateway", gateway, key=key
+    )
+    client.contract(artifacts["FederationLedger"], federation).transact(
         "authoriseGateway", gateway, key=key
     )
     client.contract(artifacts["RecordStore"], records).transact("authoriseWriter", gateway, key=key)
@@ -141,4 +138,50 @@ def deploy_alliance(
         deployer=address_of(key.public_key),
         deployed_at=datetime.now(UTC).isoformat(timespec="seconds"),
         contracts=deployed,
+    )
+
+
+def deploy_missing(
+    client: ChainPort,
+    key: PrivateKey,
+    artifacts: dict[str, ContractArtifact],
+    deployment: Deployment,
+) -> tuple[Deployment, list[str]]:
+    """Deploy the contracts of :data:`ADDABLE_CONTRACTS` that ``deployment`` lacks.
+
+    Returns the deployment with them added and their names (none when nothing was missing).
+    Only a contract that takes no constructor argument, that no other contract refers to, and
+    that starts empty by design can join a deployment on its own: a deployment made before it
+    existed simply lacks it. ``EvidenceLedger`` and ``RecordStore`` take no argument either,
+    but a deployment without them has lost their anchors and records, which a fresh empty
+    contract would hide; the others are wired to each other's addresses at construction.
+    """
+    deployment.check_matches(client.suite.name, client.chain_id, client.group_id)
+    gateway = address_of(key.public_key)
+    contracts = dict(deployment.contracts)
+    added: list[str] = []
+    for name in ALLIANCE_CONTRACTS:
+        if name in contracts or name not in ADDABLE_CONTRACTS:
+            continue
+        contracts[name] = _deploy(client, key, artifacts[name], name)
+        client.contract(artifacts[name], contracts[name].address).transact(
+            ADDABLE_CONTRACTS[name], gateway, key=key
+        )
+        added.append(name)
+    return replace(deployment, contracts=contracts), added
+
+
+def _deploy(
+    client: ChainPort, key: PrivateKey, artifact: ContractArtifact, name: str, *args: object
+) -> DeployedContract:
+    contract = client.deploy(artifact, *args, key=key)
+    receipt = contract.deploy_receipt
+    assert receipt is not None  # noqa: S101 - deploy() always records it
+    return DeployedContract(
+        name=name,
+        address=contract.address,
+        tx_hash=receipt.transaction_hash,
+        block_number=receipt.block_number,
+        source_hash=artifact.source_hash or "",
+        compiler=artifact.compiler_version or "",
     )

@@ -107,6 +107,11 @@ def ledger(chain, office):
 
 
 @pytest.fixture
+def federation(chain, office):
+    return chain.deploy("FederationLedger", sender=office)
+
+
+@pytest.fixture
 def records(chain, office):
     return chain.deploy("RecordStore", sender=office)
 

@@ -16,6 +16,7 @@ CONTRACTS = (
     "AccessGrants",
     "DataCatalog",
     "EvidenceLedger",
+    "FederationLedger",
     "MemberRegistry",
     "RecordStore",
     "Supervision",

@@ -1,4 +1,4 @@
-"""The governor set of MemberRegistry, EvidenceLedger and RecordStore."""
+"""The governor set of MemberRegistry, EvidenceLedger, FederationLedger and RecordStore."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 
 from .contract_helpers import ZERO_ADDRESS, only_event
 
-GOVERNED = ("MemberRegistry", "EvidenceLedger", "RecordStore")
+GOVERNED = ("MemberRegistry", "EvidenceLedger", "FederationLedger", "RecordStore")
 
 
 @pytest.fixture(params=GOVERNED)

@@ -54,6 +54,7 @@ def test_chain_deploy_writes_a_deployment_file_the_gateway_reads(tmp_path: Path)
             "DataCatalog",
             "AccessGrants",
             "EvidenceLedger",
+            "FederationLedger",
             "RecordStore",
             "TransferCase",
             "Supervision",

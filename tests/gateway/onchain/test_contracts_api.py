@@ -16,6 +16,7 @@ NAMES = [
     "AccessGrants",
     "DataCatalog",
     "EvidenceLedger",
+    "FederationLedger",
     "MemberRegistry",
     "RecordStore",
     "Supervision",

@@ -1,21 +1,19 @@
-"""Typed settings, loaded once: ``conf/defaults.toml`` → optional file → ``ALLIANCE_*`` variables.
-
-A TOML section ``[http]`` with key ``port`` is the setting ``http.port`` and the environment
-variable ``ALLIANCE_HTTP_PORT``; top-level keys such as ``data_dir`` map to ``ALLIANCE_DATA_DIR``.
-Any invalid value stops start-up with a :class:`SettingsError` naming the setting.
-"""
+"""The settings' sections and their checks: one frozen pydantic model per section."""
 
 from __future__ import annotations
 
-import os
-import sys
-import tomllib
-from collections.abc import Mapping
 from datetime import tzinfo
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -40,6 +38,42 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _time_zone(value: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"{value!r} is not an IANA time zone such as 'Asia/Shanghai'") from exc
+    return value
+
+
+def _http_url(value: str) -> str:
+    if not value.startswith(("http://", "https://")):
+        raise ValueError("must be an http:// or https:// URL")
+    return value
+
+
+def _http_url_or_empty(value: str) -> str:
+    return value and _http_url(value)
+
+
+def _rate_limit(value: str) -> str:
+    from limits import parse_many
+
+    try:
+        parse_many(value)
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not a rate limit such as '30/minute'") from exc
+    return value
+
+
+TimeZone = Annotated[str, AfterValidator(_time_zone)]
+RateLimit = Annotated[str, Field(min_length=1), AfterValidator(_rate_limit)]
+HttpUrl = Annotated[str, AfterValidator(_http_url)]
+OptionalHttpUrl = Annotated[str, AfterValidator(_http_url_or_empty)]
+
+
 class HttpSettings(_Section):
     host: str = Field(min_length=1)
     port: int = Field(ge=0, le=65535)
@@ -61,7 +95,7 @@ class LogSettings(_Section):
 
 
 class ChainSettings(_Section):
-    rpc_url: str = ""
+    rpc_url: OptionalHttpUrl = ""
     version: Literal[2, 3]
     suite: Literal["sm", "ecdsa"]
     chain_id: int = Field(ge=0)
@@ -70,19 +104,12 @@ class ChainSettings(_Section):
     devnode_block_interval: float = Field(ge=0.005, le=60)
     handover_quorum: int = Field(default=3, ge=1, le=12)
 
-    @field_validator("rpc_url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        if value and not value.startswith(("http://", "https://")):
-            raise ValueError("must be an http:// or https:// URL, or empty for the devnode")
-        return value
-
 
 class ChainProfile(_Section):
     """Another chain the alliance can hand over to (``alliance chain switch --to NAME``)."""
 
     vendor: Literal["fisco-bcos", "evm"] = "fisco-bcos"
-    rpc_url: str
+    rpc_url: HttpUrl
     version: Literal[2, 3] = 2
     suite: Literal["sm", "ecdsa"] = "sm"
     chain_id: int = Field(default=1, ge=0)
@@ -90,13 +117,6 @@ class ChainProfile(_Section):
     timeout: float = Field(default=10.0, gt=0, le=600)
     transaction_type: Literal["eip1559", "legacy"] = "eip1559"
     gas_price: int = Field(default=-1, ge=-1)
-
-    @field_validator("rpc_url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("must be an http:// or https:// URL")
-        return value
 
     @model_validator(mode="after")
     def _evm_is_ecdsa(self) -> ChainProfile:
@@ -125,20 +145,9 @@ class OAuthSettings(_Section):
     issuer: str = ""
     access_token_ttl: int = Field(ge=30, le=86400)
     assertion_max_age: int = Field(ge=10, le=3600)
-    token_rate_limit: str = Field(min_length=1)
-    api_rate_limit: str = Field(min_length=1)
-    query_rate_limit: str = Field(min_length=1)
-
-    @field_validator("token_rate_limit", "api_rate_limit", "query_rate_limit")
-    @classmethod
-    def _rate(cls, value: str) -> str:
-        from limits import parse_many
-
-        try:
-            parse_many(value)
-        except ValueError as exc:
-            raise ValueError(f"{value!r} is not a rate limit such as '30/minute'") from exc
-        return value
+    token_rate_limit: RateLimit
+    api_rate_limit: RateLimit
+    query_rate_limit: RateLimit
 
 
 class EvidenceSettings(_Section):
@@ -212,7 +221,7 @@ class SupervisionSettings(_Section):
     interval_seconds: float = Field(gt=0, le=86400)
     lookback_hours: int = Field(ge=1, le=24 * 366)
     office: str = Field(min_length=1, max_length=16)
-    timezone: str = Field(min_length=1)
+    timezone: TimeZone
     default_due_days: int = Field(ge=1, le=366)
     disabled_rules: list[str]
     title_repeat_entries: list[str]
@@ -224,16 +233,16 @@ class SupervisionSettings(_Section):
     anchoring_lag_max_seconds: float = Field(gt=0)
     anchoring_lag_department: str = Field(min_length=1, max_length=16)
 
-    @field_validator("timezone")
-    @classmethod
-    def _zone(cls, value: str) -> str:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"{value!r} is not a time zone") from exc
-        return value
+class FederationSettings(_Section):
+    """This gateway's place in a multi-level alliance (国家-省-市-区县), docs/federation.md."""
+
+    node: str = Field(pattern=r"^([A-Z][A-Z0-9_]{1,15})?$")
+    name: str = Field(max_length=200)
+    parent_url: OptionalHttpUrl = ""
+    interval_seconds: float = Field(gt=0, le=86400)
+    timeout: float = Field(gt=0, le=600)
+    max_lag_seconds: float = Field(gt=0)
 
 
 class Settings(_Section):
@@ -242,7 +251,7 @@ class Settings(_Section):
     data_dir: Path
     database_url: str = ""
     redis_url: str = ""
-    timezone: str = DEFAULT_TIMEZONE
+    timezone: TimeZone = DEFAULT_TIMEZONE
     http: HttpSettings
     log: LogSettings
     chain: ChainSettings
@@ -258,6 +267,7 @@ class Settings(_Section):
     reconciliation: ReconciliationSettings
     console: ConsoleSettings
     supervision: SupervisionSettings
+    federation: FederationSettings
 
     @field_validator("database_url")
     @classmethod
@@ -270,17 +280,6 @@ class Settings(_Section):
             raise ValueError(f"{value!r} is not a database URL") from exc
         if url.get_backend_name() not in ("sqlite", "postgresql"):
             raise ValueError("only sqlite:// and postgresql:// URLs are supported")
-        return value
-
-    @field_validator("timezone")
-    @classmethod
-    def _timezone(cls, value: str) -> str:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"{value!r} is not an IANA time zone such as 'Asia/Shanghai'") from exc
         return value
 
     @property
@@ -318,80 +317,3 @@ class Settings(_Section):
     @property
     def issuer(self) -> str:
         return (self.oauth.issuer or self.base_url).rstrip("/")
-
-
-def conf_dir() -> Path:
-    """Directory holding ``defaults.toml``: the source tree's ``conf/`` or the installed copy."""
-    candidates = [
-        Path(__file__).resolve().parent.parent / "conf",
-        Path(sys.prefix) / "share" / "alliance-gateway" / "conf",
-    ]
-    for candidate in candidates:
-        if (candidate / DEFAULTS_FILE).is_file():
-            return candidate
-    raise SettingsError(f"cannot find {DEFAULTS_FILE} in any of: {', '.join(map(str, candidates))}")
-
-
-def _read_toml(path: Path, what: str) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except FileNotFoundError as exc:
-        raise SettingsError(f"{what} {path} does not exist") from exc
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise SettingsError(f"{what} {path} is not readable TOML: {exc}") from exc
-
-
-def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in override.items():
-        if isinstance(value, Mapping) and isinstance(merged.get(key), dict):
-            merged[key] = _merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
-
-
-def _env_layer(defaults: Mapping[str, Any], environ: Mapping[str, str]) -> dict[str, Any]:
-    """Map ``ALLIANCE_SECTION_KEY`` variables onto the keys the defaults file declares."""
-    layer: dict[str, Any] = {}
-    for key, value in defaults.items():
-        if isinstance(value, Mapping):
-            for sub_key in value:
-                name = f"{ENV_PREFIX}{key}_{sub_key}".upper()
-                if name in environ:
-                    layer.setdefault(key, {})[sub_key] = environ[name]
-        else:
-            name = f"{ENV_PREFIX}{key}".upper()
-            if name in environ:
-                layer[key] = environ[name]
-    return layer
-
-
-def _describe(location: tuple[int | str, ...]) -> str:
-    dotted = ".".join(str(part) for part in location)
-    env = ENV_PREFIX + "_".join(str(part) for part in location).upper()
-    return f"{dotted} ({env})"
-
-
-def load_settings(
-    config_file: str | os.PathLike[str] | None = None,
-    environ: Mapping[str, str] | None = None,
-) -> Settings:
-    """Load and validate the settings; raise :class:`SettingsError` naming the first bad one."""
-    environ = os.environ if environ is None else environ
-    defaults = _read_toml(conf_dir() / DEFAULTS_FILE, "defaults file")
-    layered = defaults
-    config_file = config_file or environ.get(CONFIG_ENV) or None
-    if config_file:
-        layered = _merge(layered, _read_toml(Path(config_file), "settings file"))
-    layered = _merge(layered, _env_layer(defaults, environ))
-    try:
-        return Settings.model_validate(layered)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        location = tuple(first["loc"])
-        reason = first["msg"].removeprefix("Value error, ")
-        if first["type"] == "extra_forbidden":
-            raise SettingsError(f"unknown setting {'.'.join(map(str, location))}") from exc
-        raise SettingsError(f"invalid setting {_describe(location)}: {reason}") from exc
