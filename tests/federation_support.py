@@ -9,6 +9,7 @@ through the real documents (identity, link) exactly as the CLI does.
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import shutil
 import socket
@@ -31,13 +32,37 @@ from gateway.settings import Settings, load_settings
 from tests.alliance_support import point_members_at
 from tests.conftest import FAST_CHAIN
 
-TITLE_MATTER = "000173003000"  # 不动产转移登记
+TITLE_MATTER = "000163002000"  # 契税申报: the tax bureau's title inquiry of the samples
+TITLE_FIELDS = ["certificate_number", "location", "area", "mortgage_status", "owner_name"]
 
 
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+class Server:
+    """A werkzeug server for ``app`` on a fixed loopback port that can be stopped and started
+    again (the parent going away and coming back)."""
+
+    def __init__(self, app: Flask, port: int) -> None:
+        self.app = app
+        self.port = port
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._server = make_server("127.0.0.1", self.port, self.app, threaded=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._server is not None and self._thread is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._thread.join()
+            self._server = None
 
 
 @dataclass
@@ -48,6 +73,7 @@ class Level:
     app: Flask
     url: str
     settings: Settings
+    server: Server
 
     @property
     def container(self) -> Any:
@@ -98,6 +124,31 @@ class Level:
 
     def anchor(self) -> int:
         return int(self.container.anchorer.run_once().records)
+
+    def verify(self, receipt: dict[str, Any], response: dict[str, Any] | None = None) -> Any:
+        """This level's evidence of ``receipt``: signature, response digest, inclusion proof and
+        the batch on this level's EvidenceLedger, as ``alliance evidence verify --rpc`` does."""
+        from gateway.evidence.ledger import ChainEvidenceLedger, EvidenceLedgerRefused
+        from gateway.evidence.verify import AnchoredBatch, verify_evidence
+        from gateway.onchain.bound import BoundContract
+
+        proof = self.container.evidence.evidence(receipt["request_id"])["proof"]
+        assert proof is not None, f"{receipt['request_id']} is not anchored at {self.node}"
+        ledger = ChainEvidenceLedger(
+            BoundContract(lambda: self.container.chain, "EvidenceLedger", EvidenceLedgerRefused)
+        )
+        found = ledger.batch_by_root(proof["root"])
+        anchored = None
+        if found is not None:
+            count, first, _last = found
+            anchored = AnchoredBatch(bytes.fromhex(proof["root"][2:]), count, first)
+        return verify_evidence(
+            receipt,
+            gateway_public_key=self.container.gateway_key().public_key,
+            response=response,
+            proof=proof,
+            anchored_root=anchored or AnchoredBatch(b"\0" * 32),
+        )
 
     def sync(self) -> Any:
         return self.federation.sync.run_once()
@@ -152,15 +203,12 @@ def level_settings(template: Path, root: Path, node: str, name: str, port: int) 
 @contextmanager
 def serving(settings: Settings, port: int, node: str) -> Iterator[Level]:
     app = create_app(settings)
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    server = Server(app, port)
+    server.start()
     try:
-        yield Level(node, app, f"http://127.0.0.1:{port}", settings)
+        yield Level(node, app, f"http://127.0.0.1:{port}", settings, server)
     finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+        server.stop()
         app.extensions["alliance"].close()
 
 
@@ -192,6 +240,6 @@ def hierarchy(templates: dict[str, Path], root: Path, depth: int = 3) -> Iterato
             )
         )
         point_members_at(top.container, urls)
-        for parent, child in zip(levels, levels[1:], strict=False):
+        for parent, child in itertools.pairwise(levels):
             link(parent, child)
         yield levels

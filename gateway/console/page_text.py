@@ -1,4 +1,5 @@
-"""Labels of the records, contracts, APIs, audit, reconciliation and jobs pages (Chinese, English).
+"""Labels of the records, contracts, APIs, audit, reconciliation, jobs, chain history and
+federation pages (Chinese, English).
 
 Views render through :func:`render`, whose ``t`` looks here first and then in the console's
 common catalogue (:mod:`gateway.console.i18n`).
@@ -203,6 +204,65 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "A witness refused: history may have been rewritten",
     ),
     "tree_size": ("树大小", "Tree size"),
+    # 多级联盟
+    "federation_intro": (
+        "多级联盟（国家-省-市-区县）：下级网关向上级上报签名的存证检查点，由上级锚定在 "
+        "FederationLedger 合约上；下级从上级同步数据目录。",
+        "Multi-level alliance (national, provincial, city, county): children push signed "
+        "evidence checkpoints that their parent anchors on FederationLedger, and pull the "
+        "parent's catalogue.",
+    ),
+    "federation_node": ("本节点", "This node"),
+    "federation_not_configured": (
+        "未配置多级联盟 (federation.node)",
+        "Federation not configured (federation.node)",
+    ),
+    "federation_not_configured_hint": (
+        "本网关为独立网关。设置 federation.node（环境变量 ALLIANCE_FEDERATION_NODE）"
+        "为本节点代码后，可加入上级或接入下级。",
+        "This gateway stands alone. Set federation.node (ALLIANCE_FEDERATION_NODE) to its node "
+        "code to join a parent or register children.",
+    ),
+    "federation_max_lag": ("延迟上限", "Lag limit"),
+    "federation_checked_at": ("检查时间", "Checked"),
+    "federation_parent": ("上级节点", "Parent"),
+    "federation_not_joined": (
+        "尚未加入上级 (alliance sync join)",
+        "Not joined to a parent (alliance sync join)",
+    ),
+    "federation_url": ("地址", "URL"),
+    "federation_last_pull": ("最近目录同步", "Last catalogue pull"),
+    "federation_last_push": ("最近检查点上报", "Last checkpoint push"),
+    "federation_anchored_records": ("本节点已上链存证", "Anchored records here"),
+    "federation_checkpointed_records": (
+        "上级检查点已覆盖",
+        "Covered by accepted checkpoints",
+    ),
+    "federation_not_checkpointed": ("尚未上报检查点的存证", "Records not yet checkpointed"),
+    "federation_last_error": ("最近错误", "Last error"),
+    "federation_children": ("下级节点与经由下级转报的节点", "Children and relayed descendants"),
+    "federation_via": ("经由", "Via"),
+    "federation_direct": ("直接下级", "direct"),
+    "federation_membership": ("成员状态", "Membership"),
+    "federation_checkpoint": ("最新检查点（树大小）", "Latest checkpoint (tree size)"),
+    "federation_checkpoint_lag": ("检查点延迟", "Checkpoint lag"),
+    "federation_anchor_tx": ("锚定交易", "Anchoring transaction"),
+    "federation_catalog": ("目录", "Catalogue"),
+    "federation_catalog_current": ("已是最新", "current"),
+    "federation_catalog_stale": ("待同步", "not current"),
+    "federation_last_seen": ("最近联系", "Last seen"),
+    "federation_never": ("从未", "never"),
+    "federation_late": ("超过延迟上限", "beyond the lag limit"),
+    "federation_refused": ("检查点被拒绝", "checkpoint refused"),
+    "federation_no_children": ("暂无下级节点", "No children"),
+    "federation_alerts": ("告警", "Alerts"),
+    "federation_no_alerts": ("无告警", "No alerts"),
+    "federation_events": ("最近同步事件（50 条）", "Recent federation events (50)"),
+    "federation_event_kind": ("事件", "Event"),
+    "federation_kind_catalog-pull": ("目录同步", "catalogue pull"),
+    "federation_kind_checkpoint-push": ("检查点上报", "checkpoint push"),
+    "federation_kind_checkpoint-intake": ("检查点接收", "checkpoint intake"),
+    "federation_event_node": ("节点", "Node"),
 }
 
 

@@ -39,6 +39,7 @@ PAGES: tuple[Page, ...] = (
     Page("records", "上链记录查询", "On-chain records", frozenset({ADMIN, AUDITOR, DEPARTMENT})),
     Page("contracts", "智能合约管理", "Smart contracts", frozenset({ADMIN, AUDITOR, OPERATOR})),
     Page("chains", "链历史", "Chain history", frozenset({ADMIN, AUDITOR, OPERATOR})),
+    Page("federation", "多级联盟", "Federation", frozenset({ADMIN, AUDITOR, OPERATOR})),
     Page("apis", "API管理", "APIs", frozenset({ADMIN, AUDITOR, OPERATOR})),
     Page("members", "成员管理", "Members", frozenset({ADMIN, AUDITOR, DEPARTMENT})),
     Page("catalog", "数据目录", "Data catalogue", frozenset({ADMIN, AUDITOR, DEPARTMENT})),

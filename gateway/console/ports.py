@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from gateway.crypto.sm2 import Sm2PrivateKey
     from gateway.evidence.anchoring import Anchorer
     from gateway.evidence.service import EvidenceService
+    from gateway.federation.service import Federation
     from gateway.handover.history import ChainHistory
     from gateway.http.readiness import Readiness
     from gateway.members.service import MembershipService
@@ -90,6 +91,9 @@ class GatewayServices(Protocol):
 
     @property
     def checkpoints(self) -> CheckpointService: ...
+
+    @property
+    def federation(self) -> Federation: ...
 
     @property
     def supervision(self) -> SupervisionService: ...

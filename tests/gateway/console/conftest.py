@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -13,6 +16,7 @@ from flask.testing import FlaskClient
 
 from gateway import create_app
 from gateway.console.roles import ConsoleRole
+from gateway.evidence.log import AccessOpening
 from gateway.settings import Settings
 
 PASSWORD = "correct horse battery"
@@ -56,9 +60,32 @@ class Console:
         return csrf_of(client.get(path).text)
 
 
-@pytest.fixture
-def console(seeded_settings: Settings) -> Iterator[Console]:
-    app = create_app(seeded_settings)
+def log_query(console: Console, consumer: str, provider: str, at: datetime) -> int:
+    """Log an access (still pending) as the broker does; returns the record id."""
+    return int(
+        console.app.extensions["alliance"].evidence_log.open(
+            AccessOpening(
+                request_id=uuid.uuid4().hex,
+                entry_id="NRD-TITLE",
+                entry_version="0x" + "00" * 32,
+                consumer=consumer,
+                provider=provider,
+                purpose="M-1",
+                grant_id=None,
+                case_ref=None,
+                client_id="client",
+                idempotency_key=None,
+                request_digest="0x" + "11" * 32,
+                received_at=at,
+            )
+        )
+    )
+
+
+@contextmanager
+def open_console(settings: Settings) -> Iterator[Console]:
+    """The gateway's app on ``settings`` with one console account of every role."""
+    app = create_app(settings)
     accounts = app.extensions["alliance"].console.accounts
     for username, (role, member) in USERS.items():
         accounts.create(username, f"{username} 测试", role, PASSWORD, member)
@@ -66,3 +93,9 @@ def console(seeded_settings: Settings) -> Iterator[Console]:
         yield Console(app)
     finally:
         app.extensions["alliance"].close()
+
+
+@pytest.fixture
+def console(seeded_settings: Settings) -> Iterator[Console]:
+    with open_console(seeded_settings) as opened:
+        yield opened

@@ -3,31 +3,10 @@
 from __future__ import annotations
 
 import re
-import uuid
 from datetime import UTC, datetime, timedelta
 
 from gateway.console.dashboard import CHINA
-from gateway.evidence.log import AccessOpening
-from tests.gateway.console.conftest import Console, csrf_of
-
-
-def log_query(console: Console, consumer: str, provider: str, at: datetime) -> None:
-    console.app.extensions["alliance"].evidence_log.open(
-        AccessOpening(
-            request_id=uuid.uuid4().hex,
-            entry_id="NRD-TITLE",
-            entry_version="0x" + "00" * 32,
-            consumer=consumer,
-            provider=provider,
-            purpose="M-1",
-            grant_id=None,
-            case_ref=None,
-            client_id="client",
-            idempotency_key=None,
-            request_digest="0x" + "11" * 32,
-            received_at=at,
-        )
-    )
+from tests.gateway.console.conftest import Console, csrf_of, log_query
 
 
 def tile(page: str, name: str) -> str:
