@@ -222,9 +222,11 @@ def link(parent: Level, child: Level) -> dict[str, Any]:
 
 
 @contextmanager
-def hierarchy(templates: dict[str, Path], root: Path, depth: int = 3) -> Iterator[list[Level]]:
+def hierarchy(
+    templates: dict[str, Path], root: Path, depth: int = 3, linked: bool = True
+) -> Iterator[list[Level]]:
     """The first ``depth`` levels of :data:`NODES`, top first, each the child of the one
-    before; the provider simulators answer for the top."""
+    before (unless not ``linked``); the provider simulators answer for the top."""
     with ExitStack() as stack:
         levels: list[Level] = []
         for node, name in NODES[:depth]:
@@ -240,6 +242,6 @@ def hierarchy(templates: dict[str, Path], root: Path, depth: int = 3) -> Iterato
             )
         )
         point_members_at(top.container, urls)
-        for parent, child in itertools.pairwise(levels):
+        for parent, child in itertools.pairwise(levels if linked else []):
             link(parent, child)
         yield levels

@@ -40,12 +40,6 @@ def origin_of(entry_id: str) -> str | None:
     return entry_id.split(SEPARATOR, 1)[0] if SEPARATOR in entry_id else None
 
 
-def at_parent(parent: str, entry_id: str) -> str:
-    """The id the parent knows a mirrored entry by (the inverse of :func:`qualify`)."""
-    prefix = parent + SEPARATOR
-    return entry_id.removeprefix(prefix)
-
-
 @dataclass(frozen=True)
 class Identity:
     """A node introducing itself to its future parent."""
