@@ -63,7 +63,7 @@ def free_port_range(count: int) -> int:
     raise RuntimeError(f"no {count} consecutive free ports")
 
 
-def _read_json_document(stream: IO[str], timeout: float) -> Any:
+def read_json_document(stream: IO[str], timeout: float) -> Any:
     """Read one JSON document (one or several lines) from a child's stdout."""
     decoder = json.JSONDecoder()
     text = ""
@@ -211,7 +211,7 @@ lease_seconds = 6.0
             )
         self._children.append(process)
         assert process.stdout is not None
-        self.rpc_url = _read_json_document(process.stdout, 60)["url"]
+        self.rpc_url = read_json_document(process.stdout, 60)["url"]
 
     def _start_simulators(self) -> None:
         base = free_port_range(PROVIDERS)
@@ -224,9 +224,9 @@ lease_seconds = 6.0
         )
         self._children.append(process)
         assert process.stdout is not None
-        listening = _read_json_document(process.stdout, 60)
+        listening = read_json_document(process.stdout, 60)
         urls = {item["member"]: item["url"] for item in listening["simulators"]}
-        _point_members_at(self.env(), urls)
+        point_members_at(self.env(), urls)
 
     def _start_balancer(self) -> None:
         servers = "\n".join(
@@ -318,7 +318,7 @@ lease_seconds = 6.0
         self.stop()
 
 
-def _point_members_at(env: dict[str, str], urls: dict[str, str]) -> None:
+def point_members_at(env: dict[str, str], urls: dict[str, str]) -> None:
     """Record the simulators' addresses as the members' endpoints in the shared database."""
     script = (
         "import dataclasses, json, sys\n"
