@@ -263,6 +263,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "federation_kind_checkpoint-push": ("检查点上报", "checkpoint push"),
     "federation_kind_checkpoint-intake": ("检查点接收", "checkpoint intake"),
     "federation_event_node": ("节点", "Node"),
+    "federation_outcome_ok": ("成功", "ok"),
+    "federation_outcome_failed": ("失败", "failed"),
+    "federation_outcome_refused": ("已拒绝", "refused"),
 }
 
 

@@ -82,6 +82,10 @@ def test_queries_fail_with_evidence_while_the_parent_is_away(linked: list[Level]
         assert {e["code"] for e in report.errors} == {"parent_unreachable"}
         status = city.federation.status.report()
         assert status["parent"]["last_error"]["detail"]["code"] == "parent_unreachable"
+        ready = city.app.test_client().get("/readyz").get_json()
+        assert ready["status"] == "ready"  # the city serves its own entries all the same
+        assert ready["checks"]["federation"]["status"] == "alert"
+        assert "parent_unreachable" in ready["checks"]["federation"]["error"]
     finally:
         province.server.start()
     assert city.query("TAX", ENTRY, _body()).status_code == 200

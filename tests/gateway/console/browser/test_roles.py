@@ -23,6 +23,7 @@ PAGE_PATHS = {
     "supervision": "/console/supervision",
     "supervision_rules": "/console/supervision_rules",
     "chains": "/console/chains",
+    "federation": "/console/federation",
     "transfers": "/console/transfers",
 }
 EVERYTHING = set(PAGE_PATHS)
@@ -39,6 +40,7 @@ ALLOWED = {
         "supervision",
         "supervision_rules",
         "chains",
+        "federation",
     },
     "tax1": {
         "home",
@@ -65,6 +67,7 @@ TITLES = {
     "supervision": "案件列表",
     "supervision_rules": "监督规则",
     "chains": "链历史",
+    "federation": "多级联盟",
     "transfers": "一件事办理",
 }
 
