@@ -81,10 +81,14 @@ def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     Built once per run; tests copy it (see ``seeded_settings``) so each starts from the same
     alliance and may change it freely.
     """
+    return initialise_alliance(tmp_path_factory.mktemp("seeded") / "var")
+
+
+def initialise_alliance(data_dir: Path) -> Path:
+    """``alliance init`` into ``data_dir`` with the fast chain: a whole alliance, keys its own."""
     from gateway.bootstrap import build_container
     from gateway.instance import initialise
 
-    data_dir = tmp_path_factory.mktemp("seeded") / "var"
     environ = {"ALLIANCE_DATA_DIR": str(data_dir), "ALLIANCE_LOG_FORMAT": "text"}
     environ.update({f"ALLIANCE_{k.upper()}": v for k, v in FAST_CHAIN.items()})
     container = build_container(load_settings(environ=environ))

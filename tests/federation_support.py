@@ -30,7 +30,7 @@ from gateway.federation.identity import Identity
 from gateway.providers.runner import running_simulators
 from gateway.settings import Settings, load_settings
 from tests.alliance_support import point_members_at
-from tests.conftest import FAST_CHAIN
+from tests.conftest import FAST_CHAIN, initialise_alliance
 
 TITLE_MATTER = "000163002000"  # 契税申报: the tax bureau's title inquiry of the samples
 TITLE_FIELDS = ["certificate_number", "location", "area", "mortgage_status", "owner_name"]
@@ -160,21 +160,7 @@ NODES = (("R320000", "江苏省"), ("R320100", "南京市"), ("R320102", "玄武
 
 def initialise_templates(root: Path) -> dict[str, Path]:
     """One seeded alliance per level (its own keys, chain and members), built once."""
-    from gateway.bootstrap import build_container
-    from gateway.instance import initialise
-
-    templates = {}
-    for node, _name in NODES:
-        data_dir = root / node / "var"
-        environ = {"ALLIANCE_DATA_DIR": str(data_dir), "ALLIANCE_LOG_FORMAT": "text"}
-        environ.update({f"ALLIANCE_{k.upper()}": v for k, v in FAST_CHAIN.items()})
-        container = build_container(load_settings(environ=environ))
-        try:
-            initialise(container)
-        finally:
-            container.close()
-        templates[node] = data_dir
-    return templates
+    return {node: initialise_alliance(root / node / "var") for node, _name in NODES}
 
 
 def level_environ(data_dir: Path, node: str, name: str, port: int) -> dict[str, str]:

@@ -127,23 +127,15 @@ contract FederationLedger is Governed {
         )
     {
         require(index < _checkpoints[node].length, "FederationLedger: no such checkpoint");
-        Checkpoint storage checkpoint = _checkpoints[node][index];
-        return (
-            checkpoint.treeSize,
-            checkpoint.root,
-            checkpoint.document,
-            checkpoint.signer,
-            checkpoint.via,
-            checkpoint.anchoredAt
-        );
+        return _checkpointFields(_checkpoints[node][index]);
     }
 
-    /// @notice The checkpoint of `node` at exactly `treeSize`, e.g. the one a receipt cites.
-    function checkpointBySize(bytes32 node, uint64 treeSize)
+    /// @notice The checkpoint of `node` at exactly `size` leaves, e.g. the one a proof cites.
+    function checkpointBySize(bytes32 node, uint64 size)
         external
         view
         returns (
-            uint64,
+            uint64 treeSize,
             bytes32 root,
             bytes32 document,
             address signer,
@@ -151,17 +143,9 @@ contract FederationLedger is Governed {
             uint64 anchoredAt
         )
     {
-        uint256 number = _numberBySize[node][treeSize];
+        uint256 number = _numberBySize[node][size];
         require(number != 0, "FederationLedger: no checkpoint of that size");
-        Checkpoint storage checkpoint = _checkpoints[node][number - 1];
-        return (
-            checkpoint.treeSize,
-            checkpoint.root,
-            checkpoint.document,
-            checkpoint.signer,
-            checkpoint.via,
-            checkpoint.anchoredAt
-        );
+        return _checkpointFields(_checkpoints[node][number - 1]);
     }
 
     /// @notice The checkpoint of `node` with the greatest tree size.
@@ -179,7 +163,14 @@ contract FederationLedger is Governed {
     {
         uint256 count = _checkpoints[node].length;
         require(count != 0, "FederationLedger: node has no checkpoint");
-        Checkpoint storage checkpoint = _checkpoints[node][count - 1];
+        return _checkpointFields(_checkpoints[node][count - 1]);
+    }
+
+    function _checkpointFields(Checkpoint storage checkpoint)
+        private
+        view
+        returns (uint64, bytes32, bytes32, address, bytes32, uint64)
+    {
         return (
             checkpoint.treeSize,
             checkpoint.root,

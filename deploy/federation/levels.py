@@ -229,23 +229,7 @@ timeout = {10.0 + 5.0 * self.levels.index(level)}
             _processes().wait_http(level.url + "/readyz", 120)
 
     def stop_all(self) -> None:
-        for level in self.levels:
-            if level.alive:
-                assert level.process is not None
-                os.killpg(level.process.pid, signal.SIGTERM)
-        for level in self.levels:
-            if level.process is not None:
-                try:
-                    level.process.wait(20)
-                except subprocess.TimeoutExpired:
-                    os.killpg(level.process.pid, signal.SIGKILL)
-                    level.process.wait()
-        for child in self._children:
-            if child.poll() is None:
-                child.terminate()
-                child.wait(15)
-            if child.stdout is not None:
-                child.stdout.close()
+        _processes().stop_all([level.process for level in self.levels], self._children)
 
     def __enter__(self) -> Levels:
         try:

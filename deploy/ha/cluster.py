@@ -285,27 +285,7 @@ lease_seconds = 6.0
             wait_http(replica.url + "/readyz", 90)
 
     def stop(self) -> None:
-        for replica in self.members:
-            if replica.alive:
-                assert replica.process is not None
-                os.killpg(replica.process.pid, signal.SIGTERM)
-        for replica in self.members:
-            if replica.process is not None:
-                try:
-                    replica.process.wait(20)
-                except subprocess.TimeoutExpired:
-                    os.killpg(replica.process.pid, signal.SIGKILL)
-                    replica.process.wait()
-        for child in reversed(self._children):
-            if child.poll() is None:
-                child.terminate()
-                try:
-                    child.wait(15)
-                except subprocess.TimeoutExpired:
-                    child.kill()
-                    child.wait()
-            if child.stdout is not None:
-                child.stdout.close()
+        stop_all([replica.process for replica in self.members], list(reversed(self._children)))
 
     def __enter__(self) -> Cluster:
         try:
@@ -316,6 +296,33 @@ lease_seconds = 6.0
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def stop_all(
+    sessions: list[subprocess.Popen[bytes] | None], children: list[subprocess.Popen[Any]]
+) -> None:
+    """SIGTERM each session's process group (``alliance serve``: gunicorn master and worker),
+    SIGKILL what is left after 20 s; then terminate the helper processes in order."""
+    for process in sessions:
+        if process is not None and process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+    for process in sessions:
+        if process is not None:
+            try:
+                process.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+    for child in children:
+        if child.poll() is None:
+            child.terminate()
+            try:
+                child.wait(15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+        if child.stdout is not None:
+            child.stdout.close()
 
 
 def point_members_at(env: dict[str, str], urls: dict[str, str]) -> None:

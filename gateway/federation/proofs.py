@@ -29,7 +29,7 @@ from gateway.evidence.digests import hex_digest
 from gateway.evidence.tables import AccessRecordRow
 from gateway.evidence.verify import Check, VerificationReport, inclusion_proof_document
 from gateway.evidence.verify import verify_evidence as verify_receipt_and_inclusion
-from gateway.federation.checkpoints import open_checkpoint
+from gateway.federation.checkpoints import NodeCheckpoint, open_checkpoint
 from gateway.federation.errors import (
     CheckpointNotFound,
     FederationSignatureInvalid,
@@ -136,7 +136,9 @@ def verify_federated_proof(
 
 
 def _anchored(
-    node: str, checkpoint: Any, anchored: Callable[[str, int], AnchoredCheckpoint | None]
+    node: str,
+    checkpoint: NodeCheckpoint,
+    anchored: Callable[[str, int], AnchoredCheckpoint | None],
 ) -> Check:
     on_chain = anchored(node, checkpoint.tree_size)
     if on_chain is None:

@@ -34,6 +34,13 @@ from gateway.oauth.clients import ClientStore
 CHILD_SCOPES = ("catalog:read", "grants:apply", "query:*", "federation:sync")
 
 
+def _gateway_profile(code: str, name: str, roles: Role, url: str) -> MemberProfile:
+    """Another level's gateway as a member here: no credit code of its own, reached at ``url``."""
+    return MemberProfile(
+        code=code, name_zh=name, name_en="", credit_code="", roles=roles, endpoint=url
+    )
+
+
 def _admit(
     members: MembershipService,
     profile: MemberProfile,
@@ -92,14 +99,7 @@ class ChildRegistry:
         with Session(self.engine) as session:
             row = session.get(ChildRow, identity.node)
         if row is None:
-            profile = MemberProfile(
-                code=identity.node,
-                name_zh=identity.name,
-                name_en="",
-                credit_code="",
-                roles=Role.CONSUMER,
-                endpoint=identity.url,
-            )
+            profile = _gateway_profile(identity.node, identity.name, Role.CONSUMER, identity.url)
             _admit(self.members, profile, identity.public_key, actor, "child gateway")
             client, _secret = self.clients.create(
                 identity.node, f"{identity.name} (下级网关)", CHILD_SCOPES, with_secret=False
@@ -154,14 +154,7 @@ class ParentJoin:
             )
         if link.parent == self.node:
             raise MalformedFederationDocument("a gateway cannot be its own parent")
-        profile = MemberProfile(
-            code=link.parent,
-            name_zh=link.parent_name,
-            name_en="",
-            credit_code="",
-            roles=Role.PROVIDER,
-            endpoint=link.url,
-        )
+        profile = _gateway_profile(link.parent, link.parent_name, Role.PROVIDER, link.url)
         added = _admit(self.members, profile, link.public_key, actor, "parent gateway")
         member = self.members.get(link.parent)
         if member.profile.endpoint != link.url:

@@ -125,8 +125,10 @@ class FederationStatus:
         if refused is not None and (accepted is None or accepted.at < refused.at):
             report["refused"] = refused.to_dict()
             alerts.append(f"{node}: checkpoint refused ({refused.detail.get('reason')})")
-        if lag is None or lag > self.max_lag:
-            alerts.append(f"{node}: no checkpoint for {lag if lag is not None else 'ever'} s")
+        if lag is None:
+            alerts.append(f"{node}: no checkpoint yet")
+        elif lag > self.max_lag:
+            alerts.append(f"{node}: latest checkpoint {lag:.0f} s old")
         report["_alerts"] = alerts
         return report
 
@@ -166,8 +168,10 @@ class FederationStatus:
         alerts = []
         for what in ("pull", "push"):
             lag = report[f"{what}_lag_seconds"]
-            if lag is None or lag > self.max_lag:
-                alerts.append(f"{link.parent}: last {what} {lag if lag is not None else 'never'}")
+            if lag is None:
+                alerts.append(f"{link.parent}: no successful {what} yet")
+            elif lag > self.max_lag:
+                alerts.append(f"{link.parent}: last successful {what} {lag:.0f} s ago")
         if last_error is not None:
             alerts.append(f"{link.parent}: {last_error.kind} {last_error.detail.get('code')}")
         report["_alerts"] = alerts
