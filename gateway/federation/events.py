@@ -1,7 +1,8 @@
 """The federation's own log: each pull, push, accepted and refused checkpoint, with its outcome.
 
 ``alliance sync status`` and ``/readyz`` read the latest of each kind; a refusal stays visible
-until the next success of the same kind and node.
+until the next success of the same kind and node. The retention job deletes events older
+than ``retention.job_history_days``.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
 from gateway.federation.tables import FederationEventRow
@@ -56,18 +57,33 @@ class FederationEvents:
         self.clock = clock
 
     def record(self, kind: str, node: str, outcome: str, /, **detail: Any) -> Event:
+        """Log one step. The same outcome and detail as the latest of its kind and node (a pull
+        that changed nothing, the same failure again) moves that event's time instead of
+        adding a row, so a link in a steady state does not grow the log."""
         at = self.clock()
+        text = json.dumps(detail, ensure_ascii=False, default=str, sort_keys=True)
         with Session(self.engine) as session, session.begin():
-            session.add(
-                FederationEventRow(
-                    kind=kind,
-                    node=node,
-                    outcome=outcome,
-                    detail=json.dumps(detail, ensure_ascii=False, default=str),
-                    at=at,
+            latest = session.scalars(
+                select(FederationEventRow)
+                .where(FederationEventRow.kind == kind, FederationEventRow.node == node)
+                .order_by(FederationEventRow.id.desc())
+                .limit(1)
+            ).first()
+            if latest is not None and (latest.outcome, latest.detail) == (outcome, text):
+                latest.at = at
+            else:
+                session.add(
+                    FederationEventRow(kind=kind, node=node, outcome=outcome, detail=text, at=at)
                 )
-            )
         return Event(kind, node, outcome, detail, at)
+
+    def purge(self, before: datetime) -> int:
+        """Delete the events older than ``before`` (the retention job)."""
+        with Session(self.engine) as session, session.begin():
+            result = session.execute(
+                delete(FederationEventRow).where(FederationEventRow.at < before)
+            )
+            return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     def latest(self, kind: str, node: str, outcome: str | None = None) -> Event | None:
         query = (

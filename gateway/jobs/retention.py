@@ -2,9 +2,9 @@
 
 Cleared or deleted after their ``[retention]`` days (0 keeps them): the sealed answers kept
 for Idempotency-Key replays (``access_records.reply``), audit export workbooks and their job
-rows, job history, reconciliation reports with their findings. Access records and anchors are
-the evidence and are never deleted. Unfinished exports abandoned by a stopped process are
-marked failed on the way.
+rows, job history and the federation's events, reconciliation reports with their findings.
+Access records and anchors are the evidence and are never deleted. Unfinished exports
+abandoned by a stopped process are marked failed on the way.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from gateway.audit.exports import AuditExports
 from gateway.evidence.tables import AccessRecordRow
+from gateway.federation.events import FederationEvents
 from gateway.jobs.history import JobHistory
 from gateway.reconciliation.tables import FindingRow, ReportRow
 from gateway.settings import RetentionSettings
@@ -48,6 +49,9 @@ class Retention:
         history_before = self._cutoff(self.settings.job_history_days)
         counts["job_runs_deleted"] = (
             JobHistory(self.engine).purge(history_before) if history_before else 0
+        )
+        counts["federation_events_deleted"] = (
+            FederationEvents(self.engine).purge(history_before) if history_before else 0
         )
         reports, findings = self._purge_reports(self._cutoff(self.settings.reconciliation_days))
         counts["reconciliation_reports_deleted"] = reports

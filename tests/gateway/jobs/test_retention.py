@@ -17,6 +17,7 @@ from gateway.audit.tables import AuditExportFileRow, AuditExportRow
 from gateway.cli.main import main
 from gateway.crypto.sm2 import Sm2PrivateKey
 from gateway.evidence.tables import AccessRecordRow, AnchorRow
+from gateway.federation.tables import FederationEventRow
 from gateway.jobs.history import JobRunRow
 from gateway.jobs.retention import Retention
 from gateway.reconciliation.tables import FindingRow, ReportRow
@@ -88,6 +89,19 @@ def _fill(engine: Engine, exports_dir: Path) -> None:
                     "detail": "{}",
                 }
                 for tick, when in (("1", OLD), ("2", RECENT))
+            ],
+        )
+        connection.execute(
+            insert(FederationEventRow),
+            [
+                {
+                    "kind": "catalog-pull",
+                    "node": "R320000",
+                    "outcome": "ok",
+                    "detail": "{}",
+                    "at": when,
+                }
+                for when in (OLD, RECENT)
             ],
         )
         for report_id, when in ((1, OLD), (2, RECENT)):
@@ -171,6 +185,7 @@ def test_retention_keeps_recent_data_and_every_access_record_and_anchor(
         "exports_deleted": 0,
         "export_files_deleted": 0,
         "job_runs_deleted": 0,
+        "federation_events_deleted": 0,
         "reconciliation_reports_deleted": 0,
         "reconciliation_findings_deleted": 0,
     }
@@ -181,6 +196,7 @@ def test_retention_keeps_recent_data_and_every_access_record_and_anchor(
         "exports_deleted": 1,
         "export_files_deleted": 1,
         "job_runs_deleted": 1,
+        "federation_events_deleted": 1,
         "reconciliation_reports_deleted": 1,
         "reconciliation_findings_deleted": 2,
     }
@@ -193,6 +209,7 @@ def test_retention_keeps_recent_data_and_every_access_record_and_anchor(
             "e-stale",
         ]
         assert session.scalars(select(JobRunRow.tick)).all() == ["2"]
+        assert len(session.scalars(select(FederationEventRow.id)).all()) == 1
         assert session.scalars(select(FindingRow.report_id)).all() == [2, 2]
     assert _count(engine, AccessRecordRow.id) == 2
     assert _count(engine, AnchorRow.id) == 1
