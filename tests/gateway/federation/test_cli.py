@@ -75,6 +75,13 @@ def test_two_operators_link_their_gateways_and_a_record_verifies_above(
     verified = _alliance(province, "sync", "verify", str(proof))
     assert verified.exit_code == 0, verified.output
     assert json.loads(verified.output)["ok"] is True
+    endpoint = json.loads((province.settings.data_dir / "chain" / "endpoint.json").read_text())
+    deployment = json.loads((province.settings.data_dir / "deployment.json").read_text())
+    ledger = deployment["contracts"]["FederationLedger"]["address"]
+    anywhere = _alliance(
+        city, "sync", "verify", str(proof), "--rpc", endpoint["url"], "--contract", ledger
+    )
+    assert anywhere.exit_code == 0, anywhere.output  # the province's chain, from the city's host
     checkpoints = _json(_alliance(province, "sync", "checkpoints", "--node", "R320100"))
     assert [c["tree_size"] for c in checkpoints] == [1]
     bundle = json.loads(proof.read_text())
