@@ -361,7 +361,7 @@ def _federation_probe(container: Container) -> Any:
         from gateway.http.readiness import ALERT, ProbeFailed
 
         try:
-            report = container.federation.status.report()
+            report = container.federation.status.report(catalog=False)
         except (SQLAlchemyError, GatewayError) as exc:
             raise ProbeFailed(f"{type(exc).__name__}: {exc}") from exc
         detail: dict[str, Any] = {

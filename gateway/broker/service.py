@@ -26,7 +26,7 @@ from gateway.broker.errors import (
     QueryDenied,
     UpstreamFailed,
 )
-from gateway.broker.fields import check_answer, check_parameters, check_upstream_data, project
+from gateway.broker.fields import check_answer, check_parameters, project
 from gateway.broker.upstream import ForwardedQuery, Upstream
 from gateway.catalog.model import Entry
 from gateway.crypto.canonical import canonical_json, message_digest
@@ -217,7 +217,7 @@ class QueryService:
         trail = answer.trail
         if answer.status == 200 and answer.decision == "allowed":
             try:
-                data = check_upstream_data(entry.spec, answer.data)
+                data = check_answer(entry.spec, answer.data, types=False)
             except ProviderFailure as exc:
                 return finish("failed", exc, answer.digest, upstream=trail)
             shown = project(entry.spec, data, allowed_fields)

@@ -22,7 +22,7 @@ from gateway.catalog.errors import (
     NotEntryOwner,
     StaleVersion,
 )
-from gateway.catalog.model import Entry, EntrySpec, EntryStatus
+from gateway.catalog.model import NODE_SEPARATOR, Entry, EntrySpec, EntryStatus
 from gateway.catalog.ports import CatalogIndex, CatalogLedger, EntryQuery
 from gateway.catalog.seed import entry_from_mapping
 from gateway.catalog.validation import validate_entry_document
@@ -97,7 +97,7 @@ class CatalogService:
                 f"{spec.id} is a parent gateway's entry; it changes only with the parent",
                 entry_id=spec.id,
             )
-        if mirrored and not (spec.service.upstream and ":" in spec.id):
+        if mirrored and not (spec.service.upstream and NODE_SEPARATOR in spec.id):
             raise InvalidEntry("a mirrored entry is CODE:ENTRY with the upstream connector")
 
     def publish(self, document: dict[str, Any], actor: Actor, *, mirrored: bool = False) -> Entry:

@@ -17,10 +17,7 @@ import click
 
 from gateway.cli.context import cli_settings
 from gateway.errors import GatewayError
-
-RESPONSE_MEMBERS = ("request_id", "entry_id", "data", "error", "upstream")
-"""What a response digest covers: the answer less its receipt and problem details (``upstream``
-is the trail of receipts of an answer forwarded from a parent gateway)."""
+from gateway.evidence.digests import response_of
 
 
 class VerificationFailed(click.ClickException):
@@ -162,10 +159,10 @@ def verify(
     receipt = document.get("receipt", document)
     response = None
     if "receipt" in document:
-        response = {k: v for k, v in document.items() if k in RESPONSE_MEMBERS}
+        response = response_of(document)
     if response_file:
         answer = _load(response_file, "response")
-        response = {k: v for k, v in answer.items() if k in RESPONSE_MEMBERS}
+        response = response_of(answer)
     request = None
     if request_file:
         sent = _load(request_file, "request")

@@ -76,6 +76,16 @@ class EvidenceRecordError(EvidenceFormatError):
     title: ClassVar[str] = "Malformed evidence record"
 
 
+RESPONSE_MEMBERS = ("request_id", "entry_id", "data", "error", "upstream")
+"""What a response digest covers: the answer less its receipt and problem details
+(``upstream``: the receipts of the levels above an answer forwarded from a parent gateway)."""
+
+
+def response_of(answer: Mapping[str, object]) -> dict[str, object]:
+    """The part of an answer its ``response_digest`` is the digest of (docs/evidence.md)."""
+    return {key: answer[key] for key in RESPONSE_MEMBERS if key in answer}
+
+
 def record_digest(record: Mapping[str, object]) -> bytes:
     """SM3 of the RFC 8785 canonical JSON of ``record`` (32 bytes)."""
     try:

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from gateway.catalog.model import Entry, GrantStatus, SharingClass
 from gateway.federation.errors import GrantWiderThanParent
-from gateway.federation.tables import UpstreamGrantRow
+from gateway.federation.tables import UpstreamGrantRow, utc
 
 
 @dataclass(frozen=True)
@@ -42,15 +42,12 @@ class ParentGrant:
 
 
 def _grant(row: UpstreamGrantRow) -> ParentGrant:
-    expires = row.expires_at
-    if expires is not None and expires.tzinfo is None:
-        expires = expires.replace(tzinfo=UTC)
     return ParentGrant(
         grant_id=row.grant_id,
         entry_id=row.entry_id,
         matter_code=row.matter_code,
         allowed_fields=tuple(json.loads(row.allowed_fields)),
-        expires_at=expires,
+        expires_at=utc(row.expires_at),
         status=row.status,
     )
 

@@ -17,7 +17,13 @@ from typing import Any
 
 from gateway.crypto.sm2 import Sm2PrivateKey, Sm2PublicKey
 from gateway.evidence.consistency import Checkpoint, MalformedCheckpoint
-from gateway.federation.documents import SignedDocument, open_document, sign_document, stamp
+from gateway.federation.documents import (
+    SignedDocument,
+    open_document,
+    parse_stamp,
+    sign_document,
+    stamp,
+)
 from gateway.federation.errors import MalformedFederationDocument
 from gateway.members.model import CODE_PATTERN
 
@@ -66,15 +72,6 @@ def sign_checkpoint(
     return sign_document(body, key)
 
 
-def _issued_at(value: object) -> datetime:
-    if not isinstance(value, str) or not value.endswith("Z"):
-        raise MalformedFederationDocument("issued_at must be an RFC 3339 UTC time")
-    try:
-        return datetime.fromisoformat(value[:-1]).replace(tzinfo=UTC)
-    except ValueError as exc:
-        raise MalformedFederationDocument("issued_at must be an RFC 3339 UTC time") from exc
-
-
 def open_checkpoint(document: object, expected_key: Sm2PublicKey | None = None) -> NodeCheckpoint:
     """Check the document's form and signature (children are checked by :func:`descendants`)."""
     signed = open_document(document, "checkpoint_version", expected_key)
@@ -102,7 +99,7 @@ def open_checkpoint(document: object, expected_key: Sm2PublicKey | None = None) 
     if not all(isinstance(child, dict) for child in children):
         raise MalformedFederationDocument("each child is a checkpoint document")
     return NodeCheckpoint(
-        node, checkpoint, _issued_at(body.get("issued_at")), tuple(children), signed
+        node, checkpoint, parse_stamp(body.get("issued_at"), "issued_at"), tuple(children), signed
     )
 
 

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from gateway.crypto.canonical import canonical_json, message_digest
 from gateway.crypto.errors import CanonicalJsonError, CryptoError
 from gateway.crypto.signing import address_of
 from gateway.crypto.sm2 import Sm2PrivateKey, Sm2PublicKey, Sm2Signature
-from gateway.evidence.digests import format_timestamp
+from gateway.evidence.digests import format_timestamp, is_timestamp
 from gateway.federation.errors import FederationSignatureInvalid, MalformedFederationDocument
 
 SIGNATURE = "signature"
@@ -140,3 +140,10 @@ def text_field(body: Mapping[str, Any], name: str, *, pattern: Any = None, limit
 def stamp(moment: datetime) -> str:
     """A document's times: RFC 3339 UTC with microseconds, as evidence writes them."""
     return format_timestamp(moment)
+
+
+def parse_stamp(value: object, what: str) -> datetime:
+    """The inverse of :func:`stamp`; anything else is :class:`MalformedFederationDocument`."""
+    if not is_timestamp(value):
+        raise MalformedFederationDocument(f"{what} must be an RFC 3339 UTC time")
+    return datetime.fromisoformat(str(value)[:-1]).replace(tzinfo=UTC)

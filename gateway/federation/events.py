@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
-from gateway.federation.tables import FederationEventRow
+from gateway.federation.tables import FederationEventRow, utc
 
 PULL = "catalog-pull"
 PUSH = "checkpoint-push"
@@ -45,8 +45,7 @@ class Event:
 
 
 def _event(row: FederationEventRow) -> Event:
-    at = row.at if row.at.tzinfo else row.at.replace(tzinfo=UTC)
-    return Event(row.kind, row.node, row.outcome, json.loads(row.detail), at)
+    return Event(row.kind, row.node, row.outcome, json.loads(row.detail), utc(row.at) or row.at)
 
 
 class FederationEvents:

@@ -18,19 +18,13 @@ from gateway.broker.upstream import ForwardedQuery, UpstreamAnswer
 from gateway.catalog.model import Entry
 from gateway.crypto.canonical import message_digest
 from gateway.crypto.errors import CanonicalJsonError
+from gateway.evidence.digests import response_of
 from gateway.evidence.receipt import Receipt, ReceiptFormatError, verify_receipt
 from gateway.federation.bounds import ParentGrantBounds
 from gateway.federation.errors import ParentUnreachable
 from gateway.federation.identity import ParentLink
 from gateway.federation.mirror import QUERY_PATH
 from gateway.federation.parent import ParentClient
-
-RESPONSE_MEMBERS = ("request_id", "entry_id", "data", "error", "upstream")
-"""What a response digest covers: the answer less its receipt and problem details."""
-
-
-def response_of(answer: dict[str, Any]) -> dict[str, Any]:
-    return {key: answer[key] for key in RESPONSE_MEMBERS if key in answer}
 
 
 class ParentForwarding:

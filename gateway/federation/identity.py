@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from gateway.catalog.model import NODE_SEPARATOR
 from gateway.crypto.sm2 import Sm2PrivateKey, Sm2PublicKey
 from gateway.federation.documents import open_document, sign_document, stamp, text_field
 from gateway.federation.errors import FederationNotConfigured, MalformedFederationDocument
@@ -27,17 +28,16 @@ from gateway.members.model import CODE_PATTERN
 LINK_DIR = "federation"
 LINK_FILE = "parent.json"
 ENTRY_ID_LIMIT = 32
-SEPARATOR = ":"
 
 
 def qualify(parent: str, entry_id: str) -> str:
     """The id a parent's entry has in the child's catalogue."""
-    return entry_id if SEPARATOR in entry_id else f"{parent}{SEPARATOR}{entry_id}"
+    return entry_id if NODE_SEPARATOR in entry_id else f"{parent}{NODE_SEPARATOR}{entry_id}"
 
 
 def origin_of(entry_id: str) -> str | None:
     """The node a qualified id names (``None`` for this gateway's own entries)."""
-    return entry_id.split(SEPARATOR, 1)[0] if SEPARATOR in entry_id else None
+    return entry_id.split(NODE_SEPARATOR, 1)[0] if NODE_SEPARATOR in entry_id else None
 
 
 @dataclass(frozen=True)

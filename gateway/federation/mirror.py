@@ -26,7 +26,7 @@ from gateway.catalog.actors import Actor
 from gateway.catalog.model import UPSTREAM_CONNECTOR, EntryStatus
 from gateway.catalog.seed import CatalogSeedError, entry_from_mapping
 from gateway.catalog.service import CatalogService, version_hash
-from gateway.federation.documents import open_document
+from gateway.federation.documents import open_document, parse_stamp
 from gateway.federation.errors import MalformedFederationDocument
 from gateway.federation.identity import ENTRY_ID_LIMIT, ParentLink, origin_of, qualify
 from gateway.federation.tables import UpstreamEntryRow, UpstreamGrantRow
@@ -54,14 +54,6 @@ class MirrorReport:
             "skipped": self.skipped,
             "grants": self.grants,
         }
-
-
-def _time(value: object) -> datetime | None:
-    if value is None:
-        return None
-    if not isinstance(value, str) or not value.endswith("Z"):
-        raise MalformedFederationDocument("times are RFC 3339 UTC")
-    return datetime.fromisoformat(value[:-1]).replace(tzinfo=UTC)
 
 
 def _items(body: dict[str, Any], name: str) -> list[dict[str, Any]]:
@@ -204,7 +196,9 @@ class CatalogMirror:
                     entry_id=qualify(link.parent, str(grant.get("entry_id"))),
                     matter_code=str(grant.get("matter_code")),
                     allowed_fields=json.dumps(fields),
-                    expires_at=_time(grant.get("expires_at")),
+                    expires_at=None
+                    if grant.get("expires_at") is None
+                    else parse_stamp(grant["expires_at"], "a grant's expires_at"),
                     status=str(grant.get("status")),
                     synced_at=now,
                 )

@@ -21,13 +21,13 @@ from joserfc import jwt
 from gateway.crypto.sm2 import Sm2PrivateKey
 from gateway.federation.errors import ParentUnreachable
 from gateway.federation.identity import ParentLink
+from gateway.federation.registry import CHILD_SCOPES
 from gateway.oauth.jws_sm2 import ALGORITHM, Sm2Jwk, register_sm2_jws
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 ASSERTION_SECONDS = 60
 TOKEN_MARGIN_SECONDS = 30
 CONNECT_TIMEOUT = 5.0
-FEDERATION_SCOPE = "catalog:read query:* federation:sync"
 
 
 class ParentRefused(ParentUnreachable):
@@ -84,7 +84,7 @@ class ParentClient:
                 "/oauth/token",
                 data={
                     "grant_type": "client_credentials",
-                    "scope": FEDERATION_SCOPE,
+                    "scope": " ".join(CHILD_SCOPES),
                     "client_assertion_type": ASSERTION_TYPE,
                     "client_assertion": self._assertion(link),
                 },

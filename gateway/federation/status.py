@@ -21,17 +21,11 @@ from gateway.evidence.tables import AccessRecordRow
 from gateway.federation.events import INTAKE, OK, PULL, PUSH, REFUSED, FederationEvents
 from gateway.federation.identity import LinkFile
 from gateway.federation.intake import latest_row
-from gateway.federation.tables import ChildCheckpointRow, ChildRow, PushedCheckpointRow
-
-
-def _utc(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+from gateway.federation.tables import ChildCheckpointRow, ChildRow, PushedCheckpointRow, utc
 
 
 def _age(now: datetime, moment: datetime | None) -> float | None:
-    moment = _utc(moment)
+    moment = utc(moment)
     return None if moment is None else round((now - moment).total_seconds(), 1)
 
 
@@ -56,9 +50,11 @@ class FederationStatus:
         self.max_lag = max_lag_seconds
         self.clock = clock
 
-    def report(self) -> dict[str, Any]:
+    def report(self, *, catalog: bool = True) -> dict[str, Any]:
+        """The whole report; ``catalog=False`` leaves out whether each child's catalogue is
+        current (``None``), which means building each child's snapshot: ``/readyz`` does."""
         now = self.clock()
-        children = self._children(now)
+        children = self._children(now, catalog)
         parent = self._parent(now) if self.link_file.exists() else None
         alerts = [alert for child in children for alert in child.pop("_alerts")]
         if parent is not None:
@@ -74,7 +70,7 @@ class FederationStatus:
 
     # -- as a parent -------------------------------------------------------------------------
 
-    def _children(self, now: datetime) -> list[dict[str, Any]]:
+    def _children(self, now: datetime, catalog: bool) -> list[dict[str, Any]]:
         with Session(self.engine) as session:
             direct = list(session.scalars(select(ChildRow).order_by(ChildRow.node)))
             relayed = session.execute(
@@ -83,12 +79,20 @@ class FederationStatus:
                 .distinct()
                 .order_by(ChildCheckpointRow.node)
             ).all()
-            reports = [self._child(session, now, row.node, None, row) for row in direct]
-            reports += [self._child(session, now, node, via, None) for node, via in relayed]
+            reports = [self._child(session, now, row.node, None, row, catalog) for row in direct]
+            reports += [
+                self._child(session, now, node, via, None, catalog) for node, via in relayed
+            ]
         return reports
 
     def _child(
-        self, session: Session, now: datetime, node: str, via: str | None, row: ChildRow | None
+        self,
+        session: Session,
+        now: datetime,
+        node: str,
+        via: str | None,
+        row: ChildRow | None,
+        catalog: bool,
     ) -> dict[str, Any]:
         latest = latest_row(session, node)
         lag = _age(now, latest.issued_at) if latest is not None else None
@@ -102,8 +106,8 @@ class FederationStatus:
             else {
                 "tree_size": latest.tree_size,
                 "root": latest.root,
-                "issued_at": _utc(latest.issued_at),
-                "anchored_at": _utc(latest.received_at),
+                "issued_at": utc(latest.issued_at),
+                "anchored_at": utc(latest.received_at),
                 "tx_hash": latest.tx_hash,
                 "block_number": latest.block_number,
             },
@@ -111,13 +115,15 @@ class FederationStatus:
         }
         alerts = []
         if row is not None:
-            current = row.catalog_digest is not None and row.catalog_digest == self.catalog_digest(
-                node
+            current = (
+                row.catalog_digest is not None and row.catalog_digest == self.catalog_digest(node)
+                if catalog
+                else None
             )
             report.update(
-                catalog_pulled_at=_utc(row.catalog_pulled_at),
+                catalog_pulled_at=utc(row.catalog_pulled_at),
                 catalog_current=current,
-                last_seen_at=_utc(row.last_seen_at),
+                last_seen_at=utc(row.last_seen_at),
                 seen_lag_seconds=_age(now, row.last_seen_at),
             )
         refused = self.events.latest(INTAKE, node, REFUSED)
@@ -135,7 +141,7 @@ class FederationStatus:
     # -- as a child --------------------------------------------------------------------------
 
     def _parent(self, now: datetime) -> dict[str, Any]:
-        link = self.link_file.read()
+        link = self.link_file.current()
         pulled = self.events.latest(PULL, link.parent, OK)
         pushed = self.events.latest(PUSH, link.parent, OK)
         last_error = next(
